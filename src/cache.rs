@@ -1,0 +1,258 @@
+//! The helper's own record of whoami verdicts, so a warm `get` is a file read and a print.
+//! Keyed by a SHA-256 of API base and token (never the token). Lives in the helper's own cache
+//! folder, not in the user's Hugging Face folder, which belongs to huggingface_hub.
+
+use crate::env::Env;
+use crate::fsutil;
+use crate::hub::WhoamiInfo;
+use crate::secret::{Token, hex};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// A valid verdict is trusted this long; an invalid one until the token changes.
+pub const VALID_FOR: u64 = 24 * 3600;
+/// Invalid verdicts of tokens nobody has presented for this long are dropped.
+const FORGET_AFTER: u64 = 90 * 24 * 3600;
+const MAX_ENTRIES: usize = 256;
+const FILE_NAME: &str = "whoami.json";
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    pub valid: bool,
+    pub checked_at: u64,
+    #[serde(default)]
+    pub info: Option<WhoamiInfo>,
+}
+
+impl Entry {
+    pub fn valid(info: Option<WhoamiInfo>) -> Entry {
+        Entry {
+            valid: true,
+            checked_at: now(),
+            info,
+        }
+    }
+
+    pub fn invalid() -> Entry {
+        Entry {
+            valid: false,
+            checked_at: now(),
+            info: None,
+        }
+    }
+
+    /// Still a usable verdict at `at`.
+    fn fresh(&self, at: u64) -> bool {
+        !self.valid || at.saturating_sub(self.checked_at) < VALID_FOR
+    }
+}
+
+#[derive(Default, Serialize, Deserialize)]
+struct CacheFile {
+    version: u32,
+    entries: BTreeMap<String, Entry>,
+}
+
+pub struct Cache {
+    dir: PathBuf,
+}
+
+/// Held while one process asks whoami, so concurrent helpers wait for its verdict instead
+/// of asking again. Released on drop.
+pub struct Lock {
+    _file: File,
+}
+
+pub fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// The cache key of a token as presented to one API base.
+pub fn key(api_base: &str, token: &Token) -> String {
+    let mut h = Sha256::new();
+    h.update(api_base.as_bytes());
+    h.update([0]);
+    h.update(token.expose().as_bytes());
+    hex(&h.finalize())
+}
+
+impl Cache {
+    /// `$XDG_CACHE_HOME/git-credential-hf` (absolute values only, as the XDG spec says),
+    /// else the platform's cache folder under HOME.
+    pub fn locate(env: &Env) -> Option<Cache> {
+        let xdg = env
+            .get("XDG_CACHE_HOME")
+            .ok()
+            .flatten()
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute() && cfg!(not(target_os = "macos")));
+        let base = match xdg {
+            Some(p) => p,
+            None => match env.get("HOME").ok().flatten().filter(|h| !h.is_empty()) {
+                Some(home) if cfg!(target_os = "macos") => Path::new(home).join("Library/Caches"),
+                Some(home) if cfg!(unix) => Path::new(home).join(".cache"),
+                _ => dirs::cache_dir()?,
+            },
+        };
+        Some(Cache {
+            dir: base.join("git-credential-hf"),
+        })
+    }
+
+    pub fn at(dir: PathBuf) -> Cache {
+        Cache { dir }
+    }
+
+    pub fn file(&self) -> PathBuf {
+        self.dir.join(FILE_NAME)
+    }
+
+    /// A usable verdict for `key`, if any. A missing or corrupt file is just a miss.
+    pub fn lookup(&self, key: &str) -> Option<Entry> {
+        let entry = self.read().entries.remove(key)?;
+        entry.fresh(now()).then_some(entry)
+    }
+
+    /// Records a verdict: read, merge, prune, write atomically (0600).
+    pub fn record(&self, key: &str, entry: Entry) -> std::io::Result<()> {
+        let mut file = self.read();
+        file.version = 1;
+        file.entries.insert(key.to_string(), entry);
+        let at = now();
+        file.entries
+            .retain(|_, e| e.fresh(at) && at.saturating_sub(e.checked_at) < FORGET_AFTER);
+        while file.entries.len() > MAX_ENTRIES {
+            let oldest = file
+                .entries
+                .iter()
+                .min_by_key(|(_, e)| e.checked_at)
+                .map(|(k, _)| k.clone())
+                .expect("non-empty");
+            file.entries.remove(&oldest);
+        }
+        let json = serde_json::to_vec_pretty(&file).map_err(std::io::Error::other)?;
+        fsutil::write_private(&self.file(), &json)
+    }
+
+    /// Waits up to `wait` for the whoami lock; says whether another process held it.
+    /// `None` when it cannot be had in time.
+    pub fn lock(&self, wait: Duration) -> Option<(Lock, bool)> {
+        fsutil::create_private_dir(&self.dir).ok()?;
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.dir.join("whoami.lock"))
+            .ok()?;
+        let deadline = Instant::now() + wait;
+        let mut waited = false;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Some((Lock { _file: file }, waited)),
+                Err(std::fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    waited = true;
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                Err(_) => return None,
+            }
+        }
+    }
+
+    fn read(&self) -> CacheFile {
+        std::fs::read(self.file())
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<CacheFile>(&bytes).ok())
+            .filter(|f| f.version == 1)
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_cache() -> (tempfile::TempDir, Cache) {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::at(dir.path().join("c"));
+        (dir, cache)
+    }
+
+    #[test]
+    fn records_and_finds_verdicts_without_the_token() {
+        let (_d, cache) = temp_cache();
+        let token = Token::new("hf_secretsecretsecretsecret");
+        let k = key("https://huggingface.co", &token);
+        assert_eq!(cache.lookup(&k), None);
+        cache.record(&k, Entry::valid(None)).unwrap();
+        assert!(cache.lookup(&k).unwrap().valid);
+        let text = std::fs::read_to_string(cache.file()).unwrap();
+        assert!(!text.contains(token.expose()));
+        assert_ne!(k, key("http://127.0.0.1:1", &token));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(cache.file())
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn stale_valid_entries_expire_invalid_ones_stay() {
+        let (_d, cache) = temp_cache();
+        let old = now() - VALID_FOR - 1;
+        let stale = Entry {
+            valid: true,
+            checked_at: old,
+            info: None,
+        };
+        let bad = Entry {
+            valid: false,
+            checked_at: old,
+            info: None,
+        };
+        cache.record("a", stale).unwrap();
+        cache.record("b", bad.clone()).unwrap();
+        assert_eq!(cache.lookup("a"), None);
+        assert_eq!(cache.lookup("b"), Some(bad));
+    }
+
+    #[test]
+    fn corrupt_file_is_a_miss_and_is_rebuilt() {
+        let (_d, cache) = temp_cache();
+        std::fs::create_dir_all(cache.file().parent().unwrap()).unwrap();
+        std::fs::write(cache.file(), b"{not json").unwrap();
+        assert_eq!(cache.lookup("a"), None);
+        cache.record("a", Entry::invalid()).unwrap();
+        assert!(!cache.lookup("a").unwrap().valid);
+    }
+
+    #[test]
+    fn the_lock_is_exclusive_and_bounded() {
+        let (_d, cache) = temp_cache();
+        let (held, waited) = cache.lock(Duration::from_millis(100)).unwrap();
+        assert!(!waited);
+        let start = Instant::now();
+        assert!(cache.lock(Duration::from_millis(50)).is_none());
+        assert!(start.elapsed() >= Duration::from_millis(50));
+        drop(held);
+        assert!(cache.lock(Duration::from_millis(50)).is_some());
+    }
+
+    #[test]
+    fn prunes_to_a_bounded_size() {
+        let (_d, cache) = temp_cache();
+        for i in 0..(MAX_ENTRIES + 5) {
+            cache.record(&format!("k{i}"), Entry::valid(None)).unwrap();
+        }
+        assert_eq!(cache.read().entries.len(), MAX_ENTRIES);
+    }
+}

@@ -1,0 +1,42 @@
+//! `erase`: the Hub answered 401. If it was our token, ask the Hub directly whether the token
+//! itself is the problem, and say so. The user's token files are never touched.
+
+use super::Ctx;
+use crate::protocol::read_request;
+use crate::report;
+use crate::verify::{self, Verdict};
+use std::io::{BufRead, Write};
+
+pub fn run(ctx: &Ctx, input: &mut dyn BufRead, err: &mut dyn Write) -> anyhow::Result<()> {
+    let req = read_request(input)?;
+    let Some(target) = ctx.target(&req, err) else {
+        return Ok(());
+    };
+    let Some(found) = ctx.resolve()? else {
+        return Ok(());
+    };
+    if req.password.as_deref() != Some(found.token.expose()) {
+        ctx.note(
+            err,
+            "git rejected a credential that is not the huggingface_hub token: ignored",
+        );
+        return Ok(());
+    }
+    match verify::fresh(ctx, &target.api_base, &found.token) {
+        Verdict::Invalid => writeln!(err, "{}", report::rejected(&found, &target.origin))?,
+        Verdict::Valid(info) => writeln!(
+            err,
+            "{}",
+            report::refused_but_valid(&found, &target.origin, info.as_ref())
+        )?,
+        Verdict::Unknown(reason) => writeln!(
+            err,
+            "git-credential-hf: {} refused the token from {} ({}); re-checking it failed: {reason}",
+            target.origin.authority(),
+            found.source,
+            found.token.masked()
+        )?,
+        Verdict::Offline => {}
+    }
+    Ok(())
+}

@@ -1,0 +1,97 @@
+//! `get`: answer git with `username=git` and the token huggingface_hub would use, unless the
+//! Hub has said that token is invalid.
+
+use super::Ctx;
+use crate::protocol::{read_request, write_fields};
+use crate::report;
+use crate::verify::{self, Verdict};
+use std::io::{BufRead, Write};
+
+pub fn run(
+    ctx: &Ctx,
+    input: &mut dyn BufRead,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let req = read_request(input)?;
+    let Some(target) = ctx.target(&req, err) else {
+        return Ok(());
+    };
+    let Some(found) = ctx.resolve()? else {
+        writeln!(
+            err,
+            "git-credential-hf: {}",
+            report::no_token(&ctx.settings)
+        )?;
+        return Ok(());
+    };
+    match verify::cached(ctx, &target.api_base, &found.token) {
+        Verdict::Invalid => {
+            writeln!(err, "{}", report::rejected(&found, &target.origin))?;
+            return Ok(());
+        }
+        Verdict::Unknown(reason) => {
+            ctx.note(err, format_args!("{reason}; sending the token unchecked"))
+        }
+        Verdict::Offline => ctx.note(err, "HF_HUB_OFFLINE is set; sending the token unchecked"),
+        Verdict::Valid(_) => ctx.note(err, format_args!("sending the token from {}", found.source)),
+    }
+    let mut fields = Vec::with_capacity(2);
+    if req.username.is_none() {
+        fields.push(("username", "git"));
+    }
+    fields.push(("password", found.token.expose()));
+    write_fields(out, &fields)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::GlobalArgs;
+    use crate::env::{Env, FakeSystem};
+    use std::time::Duration;
+
+    fn get(pairs: &[(&str, &str)], input: &str) -> (String, String) {
+        let env = Env::from_pairs(pairs.iter().copied());
+        let sys = FakeSystem::default();
+        let global = GlobalArgs {
+            timeout: Duration::from_secs(1),
+            verbose: true,
+        };
+        let ctx = Ctx::new(&env, &sys, &global).unwrap();
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        run(&ctx, &mut input.as_bytes(), &mut out, &mut err).unwrap();
+        (
+            String::from_utf8(out).unwrap(),
+            String::from_utf8(err).unwrap(),
+        )
+    }
+
+    #[test]
+    fn answers_the_hub_offline_with_the_env_token() {
+        let env = [("HF_TOKEN", "hf_tok"), ("HF_HUB_OFFLINE", "1")];
+        let (out, err) = get(&env, "protocol=https\nhost=huggingface.co\n\n");
+        assert_eq!(out, "username=git\npassword=hf_tok\n");
+        assert!(err.contains("HF_HUB_OFFLINE"), "{err}");
+        let (out, _) = get(&env, "protocol=https\nhost=hf.co\nusername=alice\n");
+        assert_eq!(out, "password=hf_tok\n");
+    }
+
+    #[test]
+    fn says_nothing_to_other_hosts() {
+        let env = [("HF_TOKEN", "hf_tok"), ("HF_HUB_OFFLINE", "1")];
+        let (out, err) = get(&env, "protocol=https\nhost=huggingface.co.evil.example\n");
+        assert_eq!(out, "");
+        assert!(err.contains("not a Hugging Face Hub origin"), "{err}");
+        assert_eq!(get(&env, "protocol=http\nhost=huggingface.co\n").0, "");
+    }
+
+    #[test]
+    fn no_token_is_explained() {
+        let (out, err) = get(&[("HOME", "/nowhere")], "protocol=https\nhost=hf.co\n");
+        assert_eq!(out, "");
+        assert!(err.contains("no Hugging Face token found"), "{err}");
+        assert!(err.contains("/nowhere/.cache/huggingface/token"), "{err}");
+    }
+}

@@ -1,0 +1,189 @@
+//! The Hub client: one blocking HTTP client, built only when a request is needed, with a
+//! total time-out, no redirects (a token must never follow one to another origin), a size
+//! cap on answers and a `git-credential-hf/<version>` user agent.
+
+use crate::secret::Token;
+use serde::{Deserialize, Serialize};
+use std::io::Read;
+use std::time::Duration;
+
+const USER_AGENT: &str = concat!("git-credential-hf/", env!("CARGO_PKG_VERSION"));
+/// whoami answers are a few KiB; anything near this is not the Hub.
+const MAX_BODY: u64 = 1024 * 1024;
+
+/// What the Hub says about a token (the parts the helper shows or decides on).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct WhoamiInfo {
+    pub user: String,
+    #[serde(default)]
+    pub orgs: Vec<String>,
+    /// `access_token`, `oauth`, ...
+    #[serde(default)]
+    pub auth_type: Option<String>,
+    #[serde(default)]
+    pub token_name: Option<String>,
+    /// `read`, `write`, `fineGrained`
+    #[serde(default)]
+    pub role: Option<String>,
+    #[serde(default)]
+    pub fine_grained: Option<serde_json::Value>,
+}
+
+#[derive(Debug)]
+pub enum Whoami {
+    Valid(WhoamiInfo),
+    /// The Hub refused the token (401).
+    Invalid {
+        status: u16,
+    },
+    /// No verdict: network error, time-out, 5xx, 429, redirect, garbage.
+    Unknown(String),
+}
+
+pub struct HubClient {
+    client: reqwest::blocking::Client,
+}
+
+impl HubClient {
+    pub fn new(timeout: Duration) -> anyhow::Result<HubClient> {
+        // Only the first call installs it; later calls see it installed.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::blocking::Client::builder()
+            .user_agent(USER_AGENT)
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(3)))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?;
+        Ok(HubClient { client })
+    }
+
+    /// `GET {api_base}/api/whoami-v2` with the token as Bearer.
+    pub fn whoami(&self, api_base: &str, token: &Token) -> Whoami {
+        let response = self
+            .client
+            .get(format!("{api_base}/api/whoami-v2"))
+            .bearer_auth(token.expose())
+            .send();
+        let response = match response {
+            Ok(r) => r,
+            Err(e) => return Whoami::Unknown(describe(&e)),
+        };
+        let status = response.status().as_u16();
+        match status {
+            200 => match read_capped(response) {
+                Ok(body) => parse_whoami(&body).map(Whoami::Valid).unwrap_or_else(|| {
+                    Whoami::Unknown("the whoami answer is not the Hub's JSON".into())
+                }),
+                Err(e) => Whoami::Unknown(e),
+            },
+            401 => Whoami::Invalid { status },
+            _ => Whoami::Unknown(format!("the Hub answered HTTP {status}")),
+        }
+    }
+}
+
+fn read_capped(response: reqwest::blocking::Response) -> Result<Vec<u8>, String> {
+    let mut body = Vec::new();
+    response
+        .take(MAX_BODY + 1)
+        .read_to_end(&mut body)
+        .map_err(|e| format!("reading the whoami answer failed: {e}"))?;
+    if body.len() as u64 > MAX_BODY {
+        return Err("the whoami answer is too large".into());
+    }
+    Ok(body)
+}
+
+/// reqwest's error chain names the URL but never headers, so it cannot carry the token.
+fn describe(e: &reqwest::Error) -> String {
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else {
+        "request failed"
+    };
+    let mut text = format!("whoami {kind}");
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        text.push_str(&format!(": {s}"));
+        source = s.source();
+    }
+    text
+}
+
+pub fn parse_whoami(body: &[u8]) -> Option<WhoamiInfo> {
+    #[derive(Deserialize)]
+    struct Raw {
+        name: String,
+        #[serde(default)]
+        orgs: Vec<Org>,
+        #[serde(default)]
+        auth: Option<Auth>,
+    }
+    #[derive(Deserialize)]
+    struct Org {
+        name: String,
+    }
+    #[derive(Deserialize)]
+    struct Auth {
+        #[serde(rename = "type")]
+        kind: Option<String>,
+        #[serde(rename = "accessToken")]
+        access_token: Option<AccessToken>,
+    }
+    #[derive(Deserialize)]
+    struct AccessToken {
+        #[serde(rename = "displayName")]
+        display_name: Option<String>,
+        role: Option<String>,
+        #[serde(rename = "fineGrained")]
+        fine_grained: Option<serde_json::Value>,
+    }
+    let raw: Raw = serde_json::from_slice(body).ok()?;
+    let auth = raw.auth;
+    let access = auth.as_ref().and_then(|a| a.access_token.as_ref());
+    Some(WhoamiInfo {
+        user: raw.name,
+        orgs: raw.orgs.into_iter().map(|o| o.name).collect(),
+        auth_type: auth.as_ref().and_then(|a| a.kind.clone()),
+        token_name: access.and_then(|a| a.display_name.clone()),
+        role: access.and_then(|a| a.role.clone()),
+        fine_grained: access.and_then(|a| a.fine_grained.clone()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let path = format!(
+            "{}/tests/fixtures/whoami-v2/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    #[test]
+    fn parses_the_documented_shapes() {
+        let w = parse_whoami(&fixture("write-token.json")).unwrap();
+        assert_eq!(w.user, "alice");
+        assert_eq!(w.orgs, vec!["example-org"]);
+        assert_eq!(w.role.as_deref(), Some("write"));
+        assert_eq!(w.token_name.as_deref(), Some("laptop"));
+        let fg = parse_whoami(&fixture("fine-grained-token.json")).unwrap();
+        assert_eq!(fg.role.as_deref(), Some("fineGrained"));
+        assert!(fg.fine_grained.is_some());
+        let oauth = parse_whoami(&fixture("oauth-token.json")).unwrap();
+        assert_eq!(oauth.auth_type.as_deref(), Some("oauth"));
+        assert_eq!(oauth.role, None);
+    }
+
+    #[test]
+    fn garbage_is_not_a_verdict() {
+        assert!(parse_whoami(b"<html>").is_none());
+        assert!(parse_whoami(b"{}").is_none());
+        assert!(parse_whoami(b"[1,2]").is_none());
+    }
+}

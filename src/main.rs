@@ -1,0 +1,14 @@
+use clap::Parser;
+use git_credential_hf::cli::Cli;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match git_credential_hf::run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("git-credential-hf: error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

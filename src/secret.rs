@@ -1,0 +1,90 @@
+//! The one type that holds a token. Its Debug and Display are redacted, so a token can only
+//! reach an output stream through an explicit `expose()`.
+
+use sha2::{Digest, Sha256};
+use std::fmt;
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token(String);
+
+impl Token {
+    pub fn new(value: impl Into<String>) -> Token {
+        Token(value.into())
+    }
+
+    /// The secret itself. Call sites are the `password=` line of `get`, the output of
+    /// `token`, HTTP headers to the Hub, and writes to the user's token files.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// `hf_****wxyz`, as `hf auth list` shows tokens.
+    pub fn masked(&self) -> String {
+        let chars: Vec<char> = self.0.chars().collect();
+        if chars.len() < 12 {
+            return "****".to_string();
+        }
+        let head: String = chars[..3].iter().collect();
+        let tail: String = chars[chars.len() - 4..].iter().collect();
+        format!("{head}****{tail}")
+    }
+
+    /// First 12 hex digits of the SHA-256, so equal tokens are visibly equal.
+    pub fn fingerprint(&self) -> String {
+        self.sha256_hex()[..12].to_string()
+    }
+
+    pub fn sha256_hex(&self) -> String {
+        hex(&Sha256::digest(self.0.as_bytes()))
+    }
+
+    /// OAuth access tokens from `hf auth login` start `hf_oauth_`.
+    pub fn looks_like_oauth(&self) -> bool {
+        self.0.starts_with("hf_oauth_")
+    }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Token({})", self.masked())
+    }
+}
+
+impl fmt::Display for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.masked())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T: &str = "hf_abcdefghijklmnopqrstuvwxyzABCDwxyz";
+
+    #[test]
+    fn debug_and_display_never_show_the_secret() {
+        let t = Token::new(T);
+        assert_eq!(format!("{t}"), "hf_****wxyz");
+        assert_eq!(format!("{t:?}"), "Token(hf_****wxyz)");
+        assert_eq!(format!("{:?}", Some(t.clone())), "Some(Token(hf_****wxyz))");
+        let err = anyhow::anyhow!("rejected {t}");
+        assert!(!format!("{err:#}").contains(T));
+    }
+
+    #[test]
+    fn short_tokens_are_fully_masked() {
+        assert_eq!(Token::new("hf_short").masked(), "****");
+    }
+
+    #[test]
+    fn fingerprint_is_stable_prefix_of_sha256() {
+        let t = Token::new("abc");
+        assert_eq!(t.fingerprint(), "ba7816bf8f01");
+        assert_eq!(t.sha256_hex().len(), 64);
+    }
+}

@@ -1,0 +1,88 @@
+//! Is a token valid? The cache first, then one whoami call shared by all helper processes
+//! that ask at the same moment.
+
+use crate::cache::{self, Entry};
+use crate::commands::Ctx;
+use crate::hub::{HubClient, Whoami, WhoamiInfo};
+use crate::secret::Token;
+
+#[derive(Debug)]
+pub enum Verdict {
+    Valid(Option<WhoamiInfo>),
+    Invalid,
+    /// No verdict could be had; the token is sent anyway.
+    Unknown(String),
+    /// HF_HUB_OFFLINE: nothing is checked.
+    Offline,
+}
+
+/// The verdict for `token` at `api_base`, from the cache when it has a usable one.
+pub fn cached(ctx: &Ctx, api_base: &str, token: &Token) -> Verdict {
+    if ctx.settings.offline {
+        return Verdict::Offline;
+    }
+    let Some(cache) = &ctx.cache else {
+        return ask_hub(ctx, api_base, token);
+    };
+    let key = cache::key(api_base, token);
+    if let Some(entry) = cache.lookup(&key) {
+        return from_entry(entry);
+    }
+    let Some((_lock, waited)) = cache.lock(ctx.timeout + std::time::Duration::from_secs(1)) else {
+        return Verdict::Unknown("another git-credential-hf is still asking the Hub".into());
+    };
+    if let Some(entry) = cache.lookup(&key) {
+        return from_entry(entry);
+    }
+    if waited {
+        // The process we waited for got no verdict either: do not queue up behind it.
+        return Verdict::Unknown("another git-credential-hf got no answer from the Hub".into());
+    }
+    ask_hub(ctx, api_base, token)
+}
+
+/// A verdict straight from the Hub, bypassing (and then updating) the cache.
+pub fn fresh(ctx: &Ctx, api_base: &str, token: &Token) -> Verdict {
+    if ctx.settings.offline {
+        return Verdict::Offline;
+    }
+    ask_hub(ctx, api_base, token)
+}
+
+/// Records that `token` just worked (git's `store`), unless a recent verdict already says so.
+pub fn confirm(ctx: &Ctx, api_base: &str, token: &Token) {
+    let Some(cache) = &ctx.cache else { return };
+    let key = cache::key(api_base, token);
+    let known = cache.lookup(&key);
+    if known
+        .as_ref()
+        .is_some_and(|e| e.valid && cache::now().saturating_sub(e.checked_at) < 3600)
+    {
+        return;
+    }
+    let info = known.and_then(|e| e.info);
+    let _ = cache.record(&key, Entry::valid(info));
+}
+
+fn ask_hub(ctx: &Ctx, api_base: &str, token: &Token) -> Verdict {
+    let client = match HubClient::new(ctx.timeout) {
+        Ok(c) => c,
+        Err(e) => return Verdict::Unknown(format!("cannot set up HTTPS: {e:#}")),
+    };
+    let (verdict, entry) = match client.whoami(api_base, token) {
+        Whoami::Valid(info) => (Verdict::Valid(Some(info.clone())), Entry::valid(Some(info))),
+        Whoami::Invalid { .. } => (Verdict::Invalid, Entry::invalid()),
+        Whoami::Unknown(reason) => return Verdict::Unknown(reason),
+    };
+    if let Some(cache) = &ctx.cache {
+        let _ = cache.record(&cache::key(api_base, token), entry);
+    }
+    verdict
+}
+
+fn from_entry(entry: Entry) -> Verdict {
+    match entry.valid {
+        true => Verdict::Valid(entry.info),
+        false => Verdict::Invalid,
+    }
+}

@@ -1,0 +1,319 @@
+//! Test utility: every integration test runs the built binary (and real git) through
+//! `TestEnv`, which gives each test its own temporary HOME with the HF_* and GIT_*
+//! variables cleared, and scans every output stream for leaked tokens.
+#![allow(dead_code)]
+
+pub mod hub;
+
+use std::cell::RefCell;
+use std::ffi::OsStr;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_git-credential-hf");
+
+pub struct TestEnv {
+    dir: tempfile::TempDir,
+    home: PathBuf,
+    secrets: RefCell<Vec<String>>,
+    extra_env: RefCell<Vec<(String, String)>>,
+}
+
+impl Default for TestEnv {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TestEnv {
+    pub fn new() -> TestEnv {
+        let dir = tempfile::Builder::new()
+            .prefix("gchf-test")
+            .tempdir()
+            .expect("temp dir");
+        let home = dir.path().join("home");
+        std::fs::create_dir_all(&home).unwrap();
+        TestEnv {
+            dir,
+            home,
+            secrets: RefCell::new(Vec::new()),
+            extra_env: RefCell::new(Vec::new()),
+        }
+    }
+
+    pub fn home(&self) -> &Path {
+        &self.home
+    }
+
+    /// A scratch folder outside HOME (for repos, bare remotes, ...).
+    pub fn scratch(&self, name: &str) -> PathBuf {
+        let p = self.dir.path().join(name);
+        std::fs::create_dir_all(&p).unwrap();
+        p
+    }
+
+    /// `~/<rel>` inside the temporary HOME.
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.home.join(rel)
+    }
+
+    /// Writes `content` to `~/<rel>`, creating folders.
+    pub fn write(&self, rel: &str, content: &str) -> PathBuf {
+        let p = self.path(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, content).unwrap();
+        p
+    }
+
+    /// Writes the huggingface_hub token file at its default place.
+    pub fn write_token_file(&self, token: &str) -> PathBuf {
+        self.secret(token);
+        self.write(".cache/huggingface/token", token)
+    }
+
+    /// Registers a token that must never appear in any output, except where a command
+    /// was told it may print it.
+    pub fn secret(&self, token: &str) {
+        self.secrets.borrow_mut().push(token.to_string());
+    }
+
+    /// An environment variable every command of this test gets.
+    pub fn set_env(&self, key: &str, value: &str) {
+        self.extra_env
+            .borrow_mut()
+            .push((key.to_string(), value.to_string()));
+    }
+
+    fn command(&self, program: &OsStr) -> TestCmd {
+        let mut cmd = Command::new(program);
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", &self.home)
+            .env("LANG", "C.UTF-8")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .env("NO_COLOR", "1")
+            .current_dir(&self.home);
+        for (k, v) in self.extra_env.borrow().iter() {
+            cmd.env(k, v);
+        }
+        TestCmd {
+            cmd,
+            stdin: Vec::new(),
+            secrets: self.secrets.borrow().clone(),
+            allowed: Allowed::Nothing,
+            label: program.to_string_lossy().into_owned(),
+        }
+    }
+
+    /// The built `git-credential-hf` with `args`.
+    pub fn cmd(&self, args: &[&str]) -> TestCmd {
+        let mut c = self.command(OsStr::new(BIN));
+        c.label = format!("git-credential-hf {}", args.join(" "));
+        c.cmd.args(args);
+        c
+    }
+
+    /// Real `git` with `args`.
+    pub fn git(&self, args: &[&str]) -> TestCmd {
+        let mut c = self.command(OsStr::new("git"));
+        c.label = format!("git {}", args.join(" "));
+        c.cmd.args(args);
+        c
+    }
+
+    /// `git credential fill` through exactly one helper: the built binary.
+    pub fn git_fill(&self, extra: &[&str]) -> TestCmd {
+        let helper = format!("credential.helper={BIN}");
+        let mut args = vec!["-c", "credential.helper=", "-c", helper.as_str()];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["credential", "fill"]);
+        let mut c = self.git(&args);
+        c.allowed = Allowed::PasswordLine;
+        c
+    }
+
+    /// The folder holding the built binary, for PATH lookups of `git-credential-hf`.
+    pub fn bin_dir() -> PathBuf {
+        Path::new(BIN).parent().unwrap().to_path_buf()
+    }
+
+    /// PATH with the built binary's folder first, so `credential.helper=hf` finds it.
+    pub fn path_with_bin() -> String {
+        let path = std::env::var("PATH").unwrap_or_default();
+        format!("{}:{path}", Self::bin_dir().display())
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Allowed {
+    Nothing,
+    PasswordLine,
+    WholeStdout,
+}
+
+pub struct TestCmd {
+    cmd: Command,
+    stdin: Vec<u8>,
+    secrets: Vec<String>,
+    allowed: Allowed,
+    label: String,
+}
+
+impl TestCmd {
+    pub fn env(mut self, key: &str, value: impl AsRef<OsStr>) -> Self {
+        self.cmd.env(key, value);
+        self
+    }
+
+    pub fn env_remove(mut self, key: &str) -> Self {
+        self.cmd.env_remove(key);
+        self
+    }
+
+    pub fn dir(mut self, dir: &Path) -> Self {
+        self.cmd.current_dir(dir);
+        self
+    }
+
+    pub fn stdin(mut self, input: impl AsRef<[u8]>) -> Self {
+        self.stdin = input.as_ref().to_vec();
+        self
+    }
+
+    /// The command may print a token on a `password=` / `credential=` line of stdout.
+    pub fn allow_password_line(mut self) -> Self {
+        self.allowed = Allowed::PasswordLine;
+        self
+    }
+
+    /// The command (`token`) may print a token anywhere on stdout.
+    pub fn allow_token_stdout(mut self) -> Self {
+        self.allowed = Allowed::WholeStdout;
+        self
+    }
+
+    pub fn run(mut self) -> Out {
+        self.cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = self.cmd.spawn().unwrap_or_else(|e| panic!("{}: {e}", self.label));
+        let mut stdin = child.stdin.take().unwrap();
+        let input = std::mem::take(&mut self.stdin);
+        let writer = std::thread::spawn(move || {
+            let _ = stdin.write_all(&input);
+        });
+        let output = child.wait_with_output().unwrap();
+        writer.join().unwrap();
+        let out = Out {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            label: self.label,
+        };
+        out.scan_for_leaks(&self.secrets, self.allowed);
+        out
+    }
+}
+
+#[derive(Debug)]
+pub struct Out {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    label: String,
+}
+
+impl Out {
+    fn scan_for_leaks(&self, secrets: &[String], allowed: Allowed) {
+        for secret in secrets.iter().filter(|s| s.len() >= 8) {
+            assert!(
+                !self.stderr.contains(secret.as_str()),
+                "{}: a token leaked to stderr:\n{}",
+                self.label,
+                self.stderr
+            );
+            let stdout_ok = match allowed {
+                Allowed::WholeStdout => true,
+                Allowed::PasswordLine => self.stdout.lines().all(|l| {
+                    !l.contains(secret.as_str())
+                        || l.strip_prefix("password=").or(l.strip_prefix("credential="))
+                            == Some(secret.as_str())
+                }),
+                Allowed::Nothing => !self.stdout.contains(secret.as_str()),
+            };
+            assert!(stdout_ok, "{}: a token leaked to stdout", self.label);
+        }
+    }
+
+    #[track_caller]
+    pub fn code(self, expected: i32) -> Self {
+        assert_eq!(
+            self.code, expected,
+            "{}: exit code\nstdout:\n{}\nstderr:\n{}",
+            self.label, self.stdout, self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn ok(self) -> Self {
+        self.code(0)
+    }
+
+    #[track_caller]
+    pub fn stdout_is(self, expected: &str) -> Self {
+        assert_eq!(self.stdout, expected, "{}: stdout\nstderr:\n{}", self.label, self.stderr);
+        self
+    }
+
+    #[track_caller]
+    pub fn stderr_is(self, expected: &str) -> Self {
+        assert_eq!(self.stderr, expected, "{}: stderr", self.label);
+        self
+    }
+
+    #[track_caller]
+    pub fn stdout_has(self, needle: &str) -> Self {
+        assert!(
+            self.stdout.contains(needle),
+            "{}: stdout lacks {needle:?}:\n{}\nstderr:\n{}",
+            self.label,
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn stderr_has(self, needle: &str) -> Self {
+        assert!(
+            self.stderr.contains(needle),
+            "{}: stderr lacks {needle:?}:\n{}",
+            self.label,
+            self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn stderr_lacks(self, needle: &str) -> Self {
+        assert!(
+            !self.stderr.contains(needle),
+            "{}: stderr has {needle:?}:\n{}",
+            self.label,
+            self.stderr
+        );
+        self
+    }
+
+    /// The value of `key=` in a credential answer.
+    pub fn field(&self, key: &str) -> Option<String> {
+        self.stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(key)?.strip_prefix('='))
+            .map(str::to_string)
+    }
+}
