@@ -105,6 +105,7 @@ impl Cache {
         })
     }
 
+    #[cfg(test)]
     pub fn at(dir: PathBuf) -> Cache {
         Cache { dir }
     }

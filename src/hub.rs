@@ -33,9 +33,7 @@ pub struct WhoamiInfo {
 pub enum Whoami {
     Valid(WhoamiInfo),
     /// The Hub refused the token (401).
-    Invalid {
-        status: u16,
-    },
+    Invalid,
     /// No verdict: network error, time-out, 5xx, 429, redirect, garbage.
     Unknown(String),
 }
@@ -76,7 +74,7 @@ impl HubClient {
                 }),
                 Err(e) => Whoami::Unknown(e),
             },
-            401 => Whoami::Invalid { status },
+            401 => Whoami::Invalid,
             _ => Whoami::Unknown(format!("the Hub answered HTTP {status}")),
         }
     }

@@ -133,9 +133,6 @@ impl Request {
         }
     }
 
-    pub fn has_capability(&self, name: &str) -> bool {
-        self.capabilities.iter().any(|c| c == name)
-    }
 }
 
 /// Writes `key=value` lines, refusing any value that would break the protocol.
@@ -173,7 +170,7 @@ mod tests {
         let r = read(b"password=a=b==\nwwwauth[]=Basic realm=x\nfuture=1\ncapability[]=authtype\n")
             .unwrap();
         assert_eq!(r.password.as_deref(), Some("a=b=="));
-        assert!(r.has_capability("authtype"));
+        assert_eq!(r.capabilities, vec!["authtype"]);
         let r = read(b"host=\n").unwrap();
         assert_eq!(r.host.as_deref(), Some(""));
     }

@@ -37,11 +37,6 @@ impl Token {
     pub fn sha256_hex(&self) -> String {
         hex(&Sha256::digest(self.0.as_bytes()))
     }
-
-    /// OAuth access tokens from `hf auth login` start `hf_oauth_`.
-    pub fn looks_like_oauth(&self) -> bool {
-        self.0.starts_with("hf_oauth_")
-    }
 }
 
 pub fn hex(bytes: &[u8]) -> String {

@@ -71,7 +71,7 @@ fn ask_hub(ctx: &Ctx, api_base: &str, token: &Token) -> Verdict {
     };
     let (verdict, entry) = match client.whoami(api_base, token) {
         Whoami::Valid(info) => (Verdict::Valid(Some(info.clone())), Entry::valid(Some(info))),
-        Whoami::Invalid { .. } => (Verdict::Invalid, Entry::invalid()),
+        Whoami::Invalid => (Verdict::Invalid, Entry::invalid()),
         Whoami::Unknown(reason) => return Verdict::Unknown(reason),
     };
     if let Some(cache) = &ctx.cache {

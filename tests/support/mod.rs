@@ -199,7 +199,10 @@ impl TestCmd {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        let mut child = self.cmd.spawn().unwrap_or_else(|e| panic!("{}: {e}", self.label));
+        let mut child = self
+            .cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("{}: {e}", self.label));
         let mut stdin = child.stdin.take().unwrap();
         let input = std::mem::take(&mut self.stdin);
         let writer = std::thread::spawn(move || {
@@ -239,7 +242,8 @@ impl Out {
                 Allowed::WholeStdout => true,
                 Allowed::PasswordLine => self.stdout.lines().all(|l| {
                     !l.contains(secret.as_str())
-                        || l.strip_prefix("password=").or(l.strip_prefix("credential="))
+                        || l.strip_prefix("password=")
+                            .or(l.strip_prefix("credential="))
                             == Some(secret.as_str())
                 }),
                 Allowed::Nothing => !self.stdout.contains(secret.as_str()),
@@ -265,7 +269,11 @@ impl Out {
 
     #[track_caller]
     pub fn stdout_is(self, expected: &str) -> Self {
-        assert_eq!(self.stdout, expected, "{}: stdout\nstderr:\n{}", self.label, self.stderr);
+        assert_eq!(
+            self.stdout, expected,
+            "{}: stdout\nstderr:\n{}",
+            self.label, self.stderr
+        );
         self
     }
 
