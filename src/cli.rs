@@ -15,11 +15,26 @@ Examples:
 
 git runs `git-credential-hf get|store|erase` itself (see gitcredentials(7)).";
 
+// `--help` and the man page's DESCRIPTION.
+const LONG_ABOUT: &str = "\
+git credential helper for the Hugging Face Hub: git and git-lfs get exactly the token huggingface_hub would use.
+
+When git or git-lfs needs a password for https://huggingface.co, https://hf.co or the HF_ENDPOINT
+origin, and for no other host, the helper answers with the token huggingface_hub would use: the
+same sources in the same order, read again at every request, so `hf auth login`, `hf auth switch`
+or a new HF_TOKEN take effect at once, with no copy of the token left in a git credential store.
+
+A token the Hub rejected is not sent; the Hub's verdict is cached, so most requests cost no
+network at all.
+
+Run `git-credential-hf setup` once; git then runs `git-credential-hf get|store|erase` itself.";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "git-credential-hf",
     version,
     about = "git credential helper for the Hugging Face Hub: git and git-lfs get exactly the token huggingface_hub would use",
+    long_about = LONG_ABOUT,
     after_help = EXAMPLES
 )]
 pub struct Cli {
@@ -54,6 +69,16 @@ pub enum Command {
     Setup(SetupArgs),
     /// Print the token huggingface_hub would use (for scripts).
     Token,
+    /// Show every place a token can hide, which one huggingface_hub and git use, and fixes.
+    Status(StatusArgs),
+    /// Print a completion script for SHELL on stdout.
+    #[command(
+        long_about = "Print a completion script for SHELL on stdout. install/install.sh installs the bash, zsh and fish ones; by hand: `git-credential-hf completions bash > ~/.local/share/bash-completion/completions/git-credential-hf`."
+    )]
+    Completions {
+        /// The shell the script is for.
+        shell: clap_complete::Shell,
+    },
     /// Operations git may add in the future are ignored, as the protocol asks.
     #[command(external_subcommand)]
     Other(Vec<OsString>),
@@ -76,6 +101,16 @@ pub struct SetupArgs {
     /// Remove exactly what `setup` wrote.
     #[arg(long)]
     pub remove: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// One JSON object instead of the human screen (schema in the README).
+    #[arg(long)]
+    pub json: bool,
+    /// Do not ask the Hub whether the tokens are valid.
+    #[arg(long)]
+    pub offline: bool,
 }
 
 fn parse_timeout(s: &str) -> Result<Duration, String> {

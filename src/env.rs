@@ -21,7 +21,6 @@ impl Env {
         }
     }
 
-    #[cfg(test)]
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Env {
         Env {
             vars: pairs

@@ -29,6 +29,53 @@ pub struct WhoamiInfo {
     pub fine_grained: Option<serde_json::Value>,
 }
 
+/// What a token may do, as far as the Hub's answer tells (`None`: it does not say).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Permissions {
+    pub read_gated: Option<bool>,
+    pub write: Option<bool>,
+    pub inference_providers: Option<bool>,
+}
+
+impl WhoamiInfo {
+    pub fn permissions(&self) -> Permissions {
+        match self.role.as_deref() {
+            Some("write") | Some("admin") => Permissions {
+                read_gated: Some(true),
+                write: Some(true),
+                inference_providers: Some(true),
+            },
+            Some("read") => Permissions {
+                read_gated: Some(true),
+                write: Some(false),
+                inference_providers: Some(true),
+            },
+            Some("fineGrained") => {
+                let fg = self.fine_grained.as_ref();
+                let all_perms: Vec<&str> = fg
+                    .into_iter()
+                    .flat_map(|fg| {
+                        let global = fg["global"].as_array().into_iter().flatten();
+                        let scoped = fg["scoped"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .flat_map(|s| s["permissions"].as_array().into_iter().flatten());
+                        global.chain(scoped)
+                    })
+                    .filter_map(|p| p.as_str())
+                    .collect();
+                Permissions {
+                    read_gated: fg.and_then(|fg| fg["canReadGatedRepos"].as_bool()),
+                    write: Some(all_perms.contains(&"repo.write")),
+                    inference_providers: Some(all_perms.contains(&"inference.serverless.write")),
+                }
+            }
+            _ => Permissions::default(),
+        }
+    }
+}
+
 #[derive(Debug)]
 pub enum Whoami {
     Valid(WhoamiInfo),

@@ -8,14 +8,21 @@ mod commands;
 mod env;
 mod fsutil;
 mod gitconfig;
+mod gitcreds;
 mod hub;
+mod inventory;
+mod keychain;
+mod netrc;
 mod origin;
 mod protocol;
+mod problems;
 mod pypath;
 mod report;
 mod resolve;
 mod secret;
 mod settings;
+mod stored_tokens;
+mod timefmt;
 mod verify;
 
 use cli::{Cli, Command};
@@ -30,14 +37,60 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let mut stdin = std::io::stdin().lock();
     let mut stdout = std::io::stdout().lock();
     let mut stderr = std::io::stderr().lock();
+    if let Command::Status(args) = &cli.command {
+        let color = std::io::IsTerminal::is_terminal(&stdout)
+            && env.get_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        let code = commands::status::run(&ctx, args, &mut stdout, color)?;
+        stdout.flush()?;
+        return Ok(code);
+    }
     match &cli.command {
         Command::Get => commands::get::run(&ctx, &mut stdin, &mut stdout, &mut stderr)?,
         Command::Store => commands::store::run(&ctx, &mut stdin, &mut stderr)?,
         Command::Erase => commands::erase::run(&ctx, &mut stdin, &mut stderr)?,
         Command::Setup(args) => commands::setup::run(&ctx, args, &mut stdout)?,
         Command::Token => commands::token::run(&ctx, &mut stdout)?,
-        Command::Other(_) => {}
+        Command::Completions { shell } => commands::completions::run(*shell, &mut stdout)?,
+        Command::Status(_) | Command::Other(_) => {}
     }
     stdout.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// What the fuzz targets (fuzz/) and the property tests drive directly. Not an API.
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::origin::Origin;
+    pub use crate::protocol::{ProtocolError, Request, read_request, write_fields};
+
+    /// The origin `get` would answer `req` for with the environment `env`, through the same
+    /// `Ctx::target` the commands use.
+    pub fn answered_origin(env: &[(&str, &str)], req: &Request) -> Option<Origin> {
+        let env = crate::env::Env::from_pairs(env.iter().copied());
+        let global = crate::cli::GlobalArgs {
+            timeout: std::time::Duration::from_secs(1),
+            verbose: false,
+        };
+        let ctx = crate::commands::Ctx::new(&env, &crate::env::RealSystem, &global).ok()?;
+        ctx.target(req, &mut std::io::sink()).map(|t| t.origin)
+    }
+
+    /// The request's fields as `key=value` pairs, in the reader's vocabulary.
+    pub fn fields(req: &Request) -> Vec<(&'static str, &str)> {
+        let single = [
+            ("protocol", &req.protocol),
+            ("host", &req.host),
+            ("path", &req.path),
+            ("url", &req.url),
+            ("username", &req.username),
+            ("password", &req.password),
+            ("authtype", &req.authtype),
+            ("credential", &req.credential),
+        ];
+        let single = single
+            .into_iter()
+            .filter_map(|(k, v)| Some((k, v.as_deref()?)));
+        let caps = req.capabilities.iter().map(|c| ("capability[]", c.as_str()));
+        single.chain(caps).collect()
+    }
 }

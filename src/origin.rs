@@ -33,10 +33,22 @@ impl Origin {
         let (protocol, rest) = url.split_once("://")?;
         let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
         let authority = &rest[..end];
+        // WHATWG parsers end the authority at `\` too: such a URL names two different hosts.
+        if authority.contains('\\') {
+            return None;
+        }
         let host = authority
             .split_once('@')
             .map_or(authority, |(_userinfo, host)| host);
         Origin::from_parts(protocol, host)
+    }
+
+    pub fn scheme(&self) -> &str {
+        self.scheme
+    }
+
+    pub fn host(&self) -> &str {
+        &self.host
     }
 
     /// `host[:port]`, the port only when it is not the scheme's default.
@@ -281,6 +293,7 @@ mod tests {
             Some("https://hf.co".into())
         );
         assert_eq!(o("https://a@b@huggingface.co/"), None);
+        assert_eq!(o("https://evil.example\\@huggingface.co/"), None);
         assert_eq!(
             o("https://huggingface.co.evil.example/"),
             Some("https://huggingface.co.evil.example".into())

@@ -160,7 +160,7 @@ pub fn clean(raw: &str) -> Option<Token> {
 }
 
 /// Python's `str.isspace`: Unicode White_Space plus the four ASCII information separators.
-fn is_python_space(c: char) -> bool {
+pub fn is_python_space(c: char) -> bool {
     c.is_whitespace() || ('\x1c'..='\x1f').contains(&c)
 }
 

@@ -1,8 +1,10 @@
 //! One file per subcommand. Each takes its input and output as parameters.
 
+pub mod completions;
 pub mod erase;
 pub mod get;
 pub mod setup;
+pub mod status;
 pub mod store;
 pub mod token;
 

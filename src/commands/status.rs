@@ -1,0 +1,214 @@
+//! `status`: every place a token can hide, which one huggingface_hub uses, which one git will
+//! send, and the fix for each conflict. Human (one screen) or `--json`. Never a full token.
+
+use super::Ctx;
+use crate::cli::StatusArgs;
+use crate::hub::WhoamiInfo;
+use crate::inventory::{self, Inventory, Kind, Options, Place};
+use crate::keychain::OsKeychain;
+use crate::problems::{self, Problem, Severity};
+use serde_json::{Value, json};
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+pub fn run(
+    ctx: &Ctx,
+    args: &StatusArgs,
+    out: &mut dyn Write,
+    color: bool,
+) -> anyhow::Result<ExitCode> {
+    let opts = Options {
+        offline: args.offline || ctx.settings.offline,
+        keychain: Arc::new(OsKeychain),
+        cwd: std::env::current_dir()?,
+    };
+    let inv = inventory::collect(ctx, &opts);
+    let problems = problems::diagnose(&inv);
+    if args.json {
+        serde_json::to_writer_pretty(&mut *out, &to_json(&inv, &problems))?;
+        writeln!(out)?;
+    } else {
+        render(&inv, &problems, &Style { color }, out)?;
+    }
+    let failed = problems.iter().any(|p| p.severity == Severity::Error);
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn to_json(inv: &Inventory, problems: &[Problem]) -> Value {
+    let python = inv
+        .python_place()
+        .map(|p| json!({"source": p.source, "fingerprint": fingerprint(p)}));
+    let git = inv.git.map(|i| &inv.places[i]).map(|p| {
+        let helper = match &p.kind {
+            Kind::Helper { name, .. } => Some(name.clone()),
+            _ => None,
+        };
+        json!({"source": p.source, "helper": helper, "fingerprint": fingerprint(p)})
+    });
+    let sources: Vec<Value> = inv
+        .places
+        .iter()
+        .map(|p| {
+            let info = p.check.info.as_ref();
+            json!({
+                "source": p.source,
+                "present": p.token.is_some() || (p.kind == Kind::OidcResource && !p.detail.is_empty()),
+                "masked": p.token.as_ref().map(|t| t.masked()),
+                "fingerprint": fingerprint(p),
+                "valid": p.check.valid,
+                "user": info.map(|i| i.user.clone()),
+                "token_name": info.and_then(|i| i.token_name.clone()),
+                "role": info.and_then(|i| i.role.clone().or(i.auth_type.clone())),
+                "permissions": info.map(|i| serde_json::to_value(i.permissions()).unwrap_or(Value::Null)),
+                "detail": p.detail,
+            })
+        })
+        .collect();
+    json!({"python": python, "git": git, "sources": sources, "problems": problems})
+}
+
+fn fingerprint(p: &Place) -> Option<String> {
+    p.token.as_ref().map(|t| t.fingerprint())
+}
+
+struct Style {
+    color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+fn render(
+    inv: &Inventory,
+    problems: &[Problem],
+    style: &Style,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let width = inv
+        .places
+        .iter()
+        .map(|p| p.source.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(24);
+    let python = match (&inv.python, inv.python_place()) {
+        (Err(e), _) => format!("cannot read its token: {e}"),
+        (Ok(None), _) => "no token".to_string(),
+        (Ok(Some(_)), Some(p)) => format!("{}  {}", p.source, summary(p, style)),
+        (Ok(Some(r)), None) => r.source.to_string(),
+    };
+    writeln!(
+        out,
+        "{:<w$} {python}",
+        "huggingface_hub uses",
+        w = width + 2
+    )?;
+    let git = match inv.git.map(|i| &inv.places[i]) {
+        None => "nothing (git will prompt or fail)".to_string(),
+        Some(p) => {
+            let same = inv.python_token().is_some() && inv.python_token() == p.token.as_ref();
+            let relation = if same {
+                style.paint("32", "same as huggingface_hub")
+            } else {
+                style.paint("31", "NOT huggingface_hub's token")
+            };
+            format!("{}  {}  {relation}", p.source, summary(p, style))
+        }
+    };
+    writeln!(
+        out,
+        "{:<w$} {git}",
+        format!("git sends ({})", inv.target),
+        w = width + 2
+    )?;
+    writeln!(out)?;
+    writeln!(out, "Where tokens can hide")?;
+    for place in &inv.places {
+        let line = match &place.token {
+            Some(_) => format!("{}  {}", summary(place, style), place.detail),
+            None if place.detail.is_empty() => "-".to_string(),
+            None => format!("-  {}", place.detail),
+        };
+        writeln!(out, "  {:<width$} {}", place.source, line.trim_end())?;
+    }
+    writeln!(out)?;
+    if problems.is_empty() {
+        writeln!(out, "{}", style.paint("32", "No problems found."))?;
+        return Ok(());
+    }
+    writeln!(out, "Problems")?;
+    let code_width = problems.iter().map(|p| p.code.len()).max().unwrap_or(0);
+    for p in problems {
+        let (label, colour) = match p.severity {
+            Severity::Error => ("error", "31"),
+            Severity::Warning => ("warning", "33"),
+            Severity::Info => ("info", "36"),
+        };
+        writeln!(
+            out,
+            "  {} {:<code_width$}  {}",
+            style.paint(colour, &format!("{label:<7}")),
+            p.code,
+            p.message
+        )?;
+        writeln!(out, "  {:<7} {:<code_width$}  fix: {}", "", "", p.fix)?;
+    }
+    Ok(())
+}
+
+/// `hf_****wxyz  3f2a9c1b0d4e  valid: alice, laptop (write)`
+fn summary(p: &Place, style: &Style) -> String {
+    let Some(token) = &p.token else {
+        return p.source.clone();
+    };
+    let verdict = match (p.check.valid, &p.check.info) {
+        (Some(true), Some(info)) => style.paint("32", &format!("valid: {}", who(info))),
+        (Some(true), None) => style.paint("32", "valid"),
+        (Some(false), _) => style.paint("31", "INVALID"),
+        (None, _) => match &p.check.note {
+            Some(note) => format!("unchecked ({note})"),
+            None => "unchecked".to_string(),
+        },
+    };
+    format!("{}  {}  {verdict}", token.masked(), token.fingerprint())
+}
+
+fn who(info: &WhoamiInfo) -> String {
+    let role = info
+        .role
+        .as_deref()
+        .or(info.auth_type.as_deref())
+        .unwrap_or("?");
+    let perms = info.permissions();
+    let flag = |v: Option<bool>, name: &str| match v {
+        Some(true) => Some(name.to_string()),
+        Some(false) => Some(format!("no {name}")),
+        None => None,
+    };
+    let extra: Vec<String> = [
+        flag(perms.write, "write"),
+        flag(perms.read_gated, "gated repos"),
+        flag(perms.inference_providers, "inference"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    format!(
+        "{}, {} ({role}; {})",
+        info.user,
+        info.token_name.as_deref().unwrap_or("unnamed token"),
+        extra.join(", ")
+    )
+}

@@ -1,0 +1,112 @@
+//! The OS keychain (macOS Keychain, Windows Credential Manager, Secret Service on Linux),
+//! where Git Credential Manager and older setups keep Hub tokens. Read only, and bounded in
+//! time: a desktop keyring that never answers must not hang `status`.
+
+use crate::secret::Token;
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// The entries looked at: the services Git Credential Manager uses for the Hub, under the
+/// user names huggingface_hub (`hf_user`) and git (`git`) store.
+pub const SERVICES: &[&str] = &["git:https://huggingface.co", "git:https://hf.co"];
+pub const USERS: &[&str] = &["hf_user", "git"];
+
+#[derive(Debug)]
+pub enum Lookup {
+    /// (service, user, token) for each entry found.
+    Found(Vec<(String, String, Token)>),
+    NotAvailable(String),
+}
+
+pub trait Keychain: Send + Sync {
+    /// `Ok(None)` when there is no such entry; `Err` when no keychain can be reached.
+    fn get(&self, service: &str, user: &str) -> Result<Option<String>, String>;
+}
+
+/// The platform keychain, through the `keyring` crate.
+pub struct OsKeychain;
+
+impl Keychain for OsKeychain {
+    fn get(&self, service: &str, user: &str) -> Result<Option<String>, String> {
+        let entry = keyring::Entry::new(service, user).map_err(|e| e.to_string())?;
+        match entry.get_password() {
+            Ok(secret) => Ok(Some(secret)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+}
+
+/// Every Hub entry, or "not available" when the keychain cannot be reached within `timeout`.
+pub fn lookup(keychain: std::sync::Arc<dyn Keychain>, timeout: Duration) -> Lookup {
+    let (tx, rx) = mpsc::channel();
+    // The thread may outlive the answer when the keychain hangs; the process ends anyway.
+    std::thread::spawn(move || {
+        let mut found = Vec::new();
+        for service in SERVICES {
+            for user in USERS {
+                match keychain.get(service, user) {
+                    Ok(Some(secret)) => {
+                        found.push((service.to_string(), user.to_string(), Token::new(secret)))
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        let _ = tx.send(Lookup::NotAvailable(e));
+                        return;
+                    }
+                }
+            }
+        }
+        let _ = tx.send(Lookup::Found(found));
+    });
+    rx.recv_timeout(timeout).unwrap_or_else(|_| {
+        Lookup::NotAvailable(format!("no answer within {} s", timeout.as_secs()))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    struct Fake(Result<Option<&'static str>, &'static str>, Duration);
+
+    impl Keychain for Fake {
+        fn get(&self, service: &str, user: &str) -> Result<Option<String>, String> {
+            std::thread::sleep(self.1);
+            let hit = service == SERVICES[0] && user == "hf_user";
+            self.0
+                .map(|v| v.filter(|_| hit).map(str::to_string))
+                .map_err(str::to_string)
+        }
+    }
+
+    #[test]
+    fn finds_entries_and_reports_unavailable_or_hanging_keychains() {
+        let ok = lookup(
+            Arc::new(Fake(Ok(Some("hf_k")), Duration::ZERO)),
+            Duration::from_secs(1),
+        );
+        let Lookup::Found(found) = ok else {
+            panic!("{ok:?}")
+        };
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].2.expose(), "hf_k");
+        let down = lookup(
+            Arc::new(Fake(Err("no dbus"), Duration::ZERO)),
+            Duration::from_secs(1),
+        );
+        assert!(matches!(down, Lookup::NotAvailable(e) if e == "no dbus"));
+        let hang = lookup(
+            Arc::new(Fake(Ok(None), Duration::from_secs(5))),
+            Duration::from_millis(100),
+        );
+        assert!(matches!(hang, Lookup::NotAvailable(_)));
+    }
+
+    #[test]
+    fn the_crate_mock_store_goes_through_the_same_path() {
+        keyring::set_default_credential_builder(keyring::mock::default_credential_builder());
+        assert!(matches!(OsKeychain.get(SERVICES[0], "git"), Ok(None)));
+    }
+}
