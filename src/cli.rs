@@ -55,6 +55,19 @@ pub struct GlobalArgs {
     /// Explain on stderr what the helper decided and why.
     #[arg(short, long, global = true, env = "GIT_CREDENTIAL_HF_VERBOSE")]
     pub verbose: bool,
+
+    /// How `get` hands the token to git when git can take a Bearer credential (git >= 2.46):
+    /// `auto` sends OAuth tokens as Bearer and access tokens as a password.
+    #[arg(long, global = true, value_name = "MODE", env = "GIT_CREDENTIAL_HF_AUTH_TYPE",
+          default_value = "auto")]
+    pub auth_type: AuthType,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum AuthType {
+    Auto,
+    Basic,
+    Bearer,
 }
 
 #[derive(Debug, Subcommand)]

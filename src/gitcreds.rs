@@ -292,6 +292,24 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// The version `git <args>` reports (`git version 2.47.3`, `git-lfs/3.3.0 (...)`), as
+/// (major, minor); `None` when the program is missing.
+pub fn tool_version(args: &[&str]) -> Option<(u32, u32)> {
+    let out = Command::new("git")
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    parse_version(&text).filter(|_| out.status.success())
+}
+
+fn parse_version(text: &str) -> Option<(u32, u32)> {
+    let start = text.find(|c: char| c.is_ascii_digit())?;
+    let mut parts = text[start..].split(|c: char| !c.is_ascii_digit());
+    Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
+}
+
 /// Remote URLs (`remote.<name>.url` / `pushurl`) of the repository at `cwd`.
 pub fn remote_urls(cwd: &Path) -> Vec<(String, String)> {
     let Ok(out) = Command::new("git")
@@ -391,6 +409,16 @@ mod tests {
         );
         assert_eq!(redact_url("https://hf_x@hf.co/m"), "https://****@hf.co/m");
         assert_eq!(redact_url("https://hf.co/m"), "https://hf.co/m");
+    }
+
+    #[test]
+    fn reads_tool_versions() {
+        assert_eq!(parse_version("git version 2.47.3\n"), Some((2, 47)));
+        assert_eq!(
+            parse_version("git-lfs/3.3.0 (GitHub; linux amd64; go 1.19.8)"),
+            Some((3, 3))
+        );
+        assert_eq!(parse_version("nothing"), None);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! cap on answers and a `git-credential-hf/<version>` user agent.
 
 use crate::secret::Token;
+use reqwest::header::CONTENT_TYPE;
 use serde::{Deserialize, Serialize};
 use std::io::Read;
 use std::time::Duration;
@@ -52,19 +53,18 @@ impl WhoamiInfo {
             },
             Some("fineGrained") => {
                 let fg = self.fine_grained.as_ref();
-                let all_perms: Vec<&str> = fg
-                    .into_iter()
-                    .flat_map(|fg| {
-                        let global = fg["global"].as_array().into_iter().flatten();
-                        let scoped = fg["scoped"]
-                            .as_array()
-                            .into_iter()
-                            .flatten()
-                            .flat_map(|s| s["permissions"].as_array().into_iter().flatten());
-                        global.chain(scoped)
-                    })
-                    .filter_map(|p| p.as_str())
-                    .collect();
+                let all_perms: Vec<&str> =
+                    fg.into_iter()
+                        .flat_map(|fg| {
+                            let global = fg["global"].as_array().into_iter().flatten();
+                            let scoped =
+                                fg["scoped"].as_array().into_iter().flatten().flat_map(|s| {
+                                    s["permissions"].as_array().into_iter().flatten()
+                                });
+                            global.chain(scoped)
+                        })
+                        .filter_map(|p| p.as_str())
+                        .collect();
                 Permissions {
                     read_gated: fg.and_then(|fg| fg["canReadGatedRepos"].as_bool()),
                     write: Some(all_perms.contains(&"repo.write")),
@@ -111,11 +111,11 @@ impl HubClient {
             .send();
         let response = match response {
             Ok(r) => r,
-            Err(e) => return Whoami::Unknown(describe(&e)),
+            Err(e) => return Whoami::Unknown(describe("whoami", &e)),
         };
         let status = response.status().as_u16();
         match status {
-            200 => match read_capped(response) {
+            200 => match read_capped("whoami", response) {
                 Ok(body) => parse_whoami(&body).map(Whoami::Valid).unwrap_or_else(|| {
                     Whoami::Unknown("the whoami answer is not the Hub's JSON".into())
                 }),
@@ -125,22 +125,86 @@ impl HubClient {
             _ => Whoami::Unknown(format!("the Hub answered HTTP {status}")),
         }
     }
+
+    /// POST an `application/x-www-form-urlencoded` body (the OAuth token endpoint).
+    pub fn post_form(
+        &self,
+        what: &str,
+        url: &str,
+        form: &[(&str, &str)],
+    ) -> Result<Answer, String> {
+        // The query serializer of `Url` is the form encoding, without another dependency.
+        let mut encoder = reqwest::Url::parse("form:").expect("a valid URL");
+        encoder.query_pairs_mut().extend_pairs(form);
+        let body = encoder.query().unwrap_or_default().to_string();
+        let request = self
+            .client
+            .post(url)
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body);
+        send(what, request)
+    }
+
+    /// POST a JSON body.
+    pub fn post_json(
+        &self,
+        what: &str,
+        url: &str,
+        body: &serde_json::Value,
+    ) -> Result<Answer, String> {
+        let request = self
+            .client
+            .post(url)
+            .header(CONTENT_TYPE, "application/json")
+            .body(body.to_string());
+        send(what, request)
+    }
+
+    /// GET `url` with `query` appended to its own query and `bearer` as the Bearer token.
+    pub fn get_bearer(
+        &self,
+        what: &str,
+        url: &str,
+        query: &[(&str, &str)],
+        bearer: &Token,
+    ) -> Result<Answer, String> {
+        let mut url = reqwest::Url::parse(url).map_err(|e| format!("{what}: bad URL: {e}"))?;
+        url.query_pairs_mut().extend_pairs(query);
+        send(what, self.client.get(url).bearer_auth(bearer.expose()))
+    }
 }
 
-fn read_capped(response: reqwest::blocking::Response) -> Result<Vec<u8>, String> {
+/// The status and (capped) body of an answer.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+fn send(what: &str, request: reqwest::blocking::RequestBuilder) -> Result<Answer, String> {
+    let response = request.send().map_err(|e| describe(what, &e))?;
+    let status = response.status().as_u16();
+    Ok(Answer {
+        status,
+        body: read_capped(what, response)?,
+    })
+}
+
+fn read_capped(what: &str, response: reqwest::blocking::Response) -> Result<Vec<u8>, String> {
     let mut body = Vec::new();
     response
         .take(MAX_BODY + 1)
         .read_to_end(&mut body)
-        .map_err(|e| format!("reading the whoami answer failed: {e}"))?;
+        .map_err(|e| format!("reading the {what} answer failed: {e}"))?;
     if body.len() as u64 > MAX_BODY {
-        return Err("the whoami answer is too large".into());
+        return Err(format!("the {what} answer is too large"));
     }
     Ok(body)
 }
 
-/// reqwest's error chain names the URL but never headers, so it cannot carry the token.
-fn describe(e: &reqwest::Error) -> String {
+/// reqwest's error chain names the URL but never headers or bodies, so it cannot carry a
+/// token (no URL the helper builds holds one).
+fn describe(what: &str, e: &reqwest::Error) -> String {
     let kind = if e.is_timeout() {
         "timed out"
     } else if e.is_connect() {
@@ -148,7 +212,7 @@ fn describe(e: &reqwest::Error) -> String {
     } else {
         "request failed"
     };
-    let mut text = format!("whoami {kind}");
+    let mut text = format!("{what} {kind}");
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
         text.push_str(&format!(": {s}"));

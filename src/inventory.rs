@@ -74,6 +74,9 @@ pub struct Inventory {
     /// Index in `places` of what git would send for `target`, and through which helper.
     pub git: Option<usize>,
     pub helper_configured: bool,
+    /// Installed git and git-lfs versions (major, minor), when they run.
+    pub git_version: Option<(u32, u32)>,
+    pub lfs_version: Option<(u32, u32)>,
 }
 
 pub struct Options {
@@ -119,6 +122,8 @@ pub fn collect(ctx: &Ctx, opts: &Options) -> Inventory {
         python,
         git,
         helper_configured,
+        git_version: gitcreds::tool_version(&["--version"]),
+        lfs_version: gitcreds::tool_version(&["lfs", "version"]),
     };
     if !opts.offline {
         check_all(ctx, &mut inventory);

@@ -13,6 +13,8 @@ mod hub;
 mod inventory;
 mod keychain;
 mod netrc;
+mod oauth;
+mod oidc;
 mod origin;
 mod protocol;
 mod problems;
@@ -49,7 +51,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Store => commands::store::run(&ctx, &mut stdin, &mut stderr)?,
         Command::Erase => commands::erase::run(&ctx, &mut stdin, &mut stderr)?,
         Command::Setup(args) => commands::setup::run(&ctx, args, &mut stdout)?,
-        Command::Token => commands::token::run(&ctx, &mut stdout)?,
+        Command::Token => commands::token::run(&ctx, &mut stdout, &mut stderr)?,
         Command::Completions { shell } => commands::completions::run(*shell, &mut stdout)?,
         Command::Status(_) | Command::Other(_) => {}
     }
@@ -70,6 +72,7 @@ pub mod fuzzing {
         let global = crate::cli::GlobalArgs {
             timeout: std::time::Duration::from_secs(1),
             verbose: false,
+            auth_type: crate::cli::AuthType::Auto,
         };
         let ctx = crate::commands::Ctx::new(&env, &crate::env::RealSystem, &global).ok()?;
         ctx.target(req, &mut std::io::sink()).map(|t| t.origin)

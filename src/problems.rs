@@ -109,6 +109,13 @@ fn python_problems(inv: &Inventory, out: &mut Vec<Problem>) {
             }
         }
     }
+    let oauth = match check.and_then(|c| c.info.as_ref()) {
+        Some(info) => info.auth_type.as_deref() == Some("oauth"),
+        None => resolved.token.looks_like_oauth(),
+    };
+    if oauth {
+        bearer_problems(inv, out);
+    }
     if check
         .and_then(|c| c.info.as_ref())
         .and_then(|i| i.role.as_deref())
@@ -123,6 +130,27 @@ fn python_problems(inv: &Inventory, out: &mut Vec<Problem>) {
             ),
             "create a write token at https://huggingface.co/settings/tokens, then: hf auth login",
         ));
+    }
+}
+
+/// OAuth tokens go to git as Bearer, which needs git >= 2.46 and git-lfs >= 3.6.
+fn bearer_problems(inv: &Inventory, out: &mut Vec<Problem>) {
+    for (tool, installed, needed) in [
+        ("git", inv.git_version, (2, 46)),
+        ("git-lfs", inv.lfs_version, (3, 6)),
+    ] {
+        if let Some(v @ (major, minor)) = installed {
+            if v < needed {
+                out.push(problem(
+                    "oauth-needs-bearer",
+                    Severity::Warning,
+                    format!(
+                        "huggingface_hub's token is an OAuth token, which {tool} {major}.{minor} can only send as a password; the Hub may refuse it."
+                    ),
+                    format!("upgrade {tool} to {}.{} or newer (it then sends the token as Bearer)", needed.0, needed.1),
+                ));
+            }
+        }
     }
 }
 
@@ -235,6 +263,8 @@ mod tests {
             })),
             git: Some(0),
             helper_configured: true,
+            git_version: Some((2, 47)),
+            lfs_version: Some((3, 6)),
         }
     }
 

@@ -120,6 +120,18 @@ pub fn read_request(mut input: impl BufRead) -> Result<Request, ProtocolError> {
 impl Request {
     /// The origin the request is for. `url=` and `protocol=`/`host=` must agree when both
     /// are given; a request that is ambiguous about where the token would go gets nothing.
+    pub fn has_capability(&self, name: &str) -> bool {
+        self.capabilities.iter().any(|c| c == name)
+    }
+
+    /// The secret git presents: a password, or a Bearer credential (git >= 2.46).
+    pub fn secret(&self) -> Option<&str> {
+        match &self.authtype {
+            Some(t) if t.eq_ignore_ascii_case("bearer") => self.credential.as_deref(),
+            _ => self.password.as_deref(),
+        }
+    }
+
     pub fn origin(&self) -> Option<Origin> {
         let from_fields = match (&self.protocol, &self.host) {
             (None, None) => None,

@@ -30,6 +30,11 @@ impl Token {
     }
 
     /// First 12 hex digits of the SHA-256, so equal tokens are visibly equal.
+    /// OAuth access tokens (`hf auth login`'s default since huggingface_hub 2.x) start `hf_oauth_`.
+    pub fn looks_like_oauth(&self) -> bool {
+        self.0.starts_with("hf_oauth_")
+    }
+
     pub fn fingerprint(&self) -> String {
         self.sha256_hex()[..12].to_string()
     }

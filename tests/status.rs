@@ -348,3 +348,36 @@ fn bad_usage_exits_2() {
     let w = World::new();
     w.env.cmd(&["status", "--bogus"]).run().code(2);
 }
+
+#[test]
+fn oauth_token_tells_which_tool_to_upgrade_for_bearer() {
+    let w = World::new();
+    const OAUTH: &str = "hf_oauth_AliceEEEEEEEEEEEEEEEEEEEEEEEEEEEE";
+    w.hub.add_token(OAUTH, TokenInfo::oauth("alice"));
+    w.env.secret(OAUTH);
+    w.setup();
+    w.env.write_token_file(OAUTH);
+    let lfs = w.env.git(&["lfs", "version"]).run();
+    let lfs_old = lfs.code == 0 && {
+        let v: Vec<u32> = lfs.stdout["git-lfs/".len()..]
+            .split(|c: char| !c.is_ascii_digit())
+            .take(2)
+            .map(|p| p.parse().unwrap())
+            .collect();
+        v < vec![3, 6]
+    };
+    let (human, json) = w.status(None);
+    human.ok();
+    let warned = codes(&json).contains(&"oauth-needs-bearer".to_string());
+    assert_eq!(
+        warned,
+        lfs_old,
+        "git-lfs {}: {:#}",
+        lfs.stdout.trim(),
+        json["problems"]
+    );
+    // An access token needs no Bearer: no such warning.
+    w.env.write_token_file(WRITE);
+    let (_, json) = w.status(None);
+    assert!(!codes(&json).contains(&"oauth-needs-bearer".to_string()));
+}

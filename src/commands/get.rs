@@ -2,8 +2,10 @@
 //! Hub has said that token is invalid.
 
 use super::Ctx;
+use crate::cli::AuthType;
 use crate::protocol::{read_request, write_fields};
 use crate::report;
+use crate::secret::Token;
 use crate::verify::{self, Verdict};
 use std::io::{BufRead, Write};
 
@@ -25,7 +27,9 @@ pub fn run(
         )?;
         return Ok(());
     };
-    match verify::cached(ctx, &target.api_base, &found.token) {
+    ctx.print_warnings(err)?;
+    let verdict = verify::cached(ctx, &target.api_base, &found.token);
+    match &verdict {
         Verdict::Invalid => {
             writeln!(err, "{}", report::rejected(&found, &target.origin))?;
             return Ok(());
@@ -36,13 +40,35 @@ pub fn run(
         Verdict::Offline => ctx.note(err, "HF_HUB_OFFLINE is set; sending the token unchecked"),
         Verdict::Valid(_) => ctx.note(err, format_args!("sending the token from {}", found.source)),
     }
-    let mut fields = Vec::with_capacity(2);
-    if req.username.is_none() {
-        fields.push(("username", "git"));
-    }
-    fields.push(("password", found.token.expose()));
-    write_fields(out, &fields)?;
+    let token = found.token.expose();
+    let bearer =
+        req.has_capability("authtype") && wants_bearer(ctx.auth_type, &found.token, &verdict);
+    let fields: &[(&str, &str)] = if bearer {
+        &[
+            ("capability[]", "authtype"),
+            ("authtype", "Bearer"),
+            ("credential", token),
+        ]
+    } else if req.username.is_some() {
+        &[("password", token)]
+    } else {
+        &[("username", "git"), ("password", token)]
+    };
+    write_fields(out, fields)?;
     Ok(())
+}
+
+/// OAuth access tokens go as Bearer in `auto` mode: the Hub's LFS endpoint refused them as a
+/// Basic password (huggingface_hub moved its own uploads to Bearer for that reason).
+fn wants_bearer(mode: AuthType, token: &Token, verdict: &Verdict) -> bool {
+    match mode {
+        AuthType::Basic => false,
+        AuthType::Bearer => true,
+        AuthType::Auto => match verdict {
+            Verdict::Valid(Some(info)) => info.auth_type.as_deref() == Some("oauth"),
+            _ => token.looks_like_oauth(),
+        },
+    }
 }
 
 #[cfg(test)]
@@ -58,6 +84,7 @@ mod tests {
         let global = GlobalArgs {
             timeout: Duration::from_secs(1),
             verbose: true,
+            auth_type: AuthType::Auto,
         };
         let ctx = Ctx::new(&env, &sys, &global).unwrap();
         let (mut out, mut err) = (Vec::new(), Vec::new());
@@ -76,6 +103,39 @@ mod tests {
         assert!(err.contains("HF_HUB_OFFLINE"), "{err}");
         let (out, _) = get(&env, "protocol=https\nhost=hf.co\nusername=alice\n");
         assert_eq!(out, "password=hf_tok\n");
+    }
+
+    #[test]
+    fn oauth_tokens_go_as_bearer_when_git_can_take_it() {
+        let oauth = [("HF_TOKEN", "hf_oauth_tok"), ("HF_HUB_OFFLINE", "1")];
+        let bearer = "capability[]=authtype\nauthtype=Bearer\ncredential=hf_oauth_tok\n";
+        let with_cap = "capability[]=authtype\nprotocol=https\nhost=hf.co\n";
+        assert_eq!(get(&oauth, with_cap).0, bearer);
+        // Old git (no capability): a password is all it understands.
+        assert_eq!(
+            get(&oauth, "protocol=https\nhost=hf.co\n").0,
+            "username=git\npassword=hf_oauth_tok\n"
+        );
+        // Access tokens stay Basic in auto mode.
+        let access = [("HF_TOKEN", "hf_tok"), ("HF_HUB_OFFLINE", "1")];
+        assert_eq!(get(&access, with_cap).0, "username=git\npassword=hf_tok\n");
+        let verdict = Verdict::Offline;
+        let token = Token::new("hf_tok");
+        assert!(wants_bearer(AuthType::Bearer, &token, &verdict));
+        assert!(!wants_bearer(
+            AuthType::Basic,
+            &Token::new("hf_oauth_x"),
+            &verdict
+        ));
+        let oauth_info = crate::hub::WhoamiInfo {
+            auth_type: Some("oauth".into()),
+            ..Default::default()
+        };
+        assert!(wants_bearer(
+            AuthType::Auto,
+            &token,
+            &Verdict::Valid(Some(oauth_info))
+        ));
     }
 
     #[test]

@@ -3,18 +3,26 @@
 pub mod completions;
 pub mod erase;
 pub mod get;
+pub mod list;
+pub mod login;
+pub mod logout;
 pub mod setup;
 pub mod status;
 pub mod store;
+pub mod switch;
 pub mod token;
 
 use crate::cache::Cache;
-use crate::cli::GlobalArgs;
+use crate::cli::{AuthType, GlobalArgs};
 use crate::env::{Env, System};
 use crate::origin::{Allowed, Origin};
 use crate::protocol::Request;
-use crate::resolve::{self, Inputs, ResolveError, Resolved};
+use crate::oidc::OidcRequest;
+use crate::resolve::{self, Effects, Inputs, ResolveError, Resolved};
+use crate::secret::Token;
+use crate::{oauth, oidc};
 use crate::settings::Settings;
+use std::cell::RefCell;
 use std::fmt::Display;
 use std::io::Write;
 use std::time::Duration;
@@ -27,7 +35,10 @@ pub struct Ctx<'a> {
     pub settings: Settings,
     pub timeout: Duration,
     pub verbose: bool,
+    pub auth_type: AuthType,
     pub cache: Option<Cache>,
+    /// What resolving had to say (a failed OAuth refresh); commands print it on stderr.
+    pub warnings: RefCell<Vec<String>>,
 }
 
 /// A request the helper answers: the origin and the API base its token is checked against.
@@ -44,7 +55,9 @@ impl<'a> Ctx<'a> {
             settings: Settings::load(env, sys)?,
             timeout: global.timeout,
             verbose: global.verbose,
+            auth_type: global.auth_type,
             cache: Cache::locate(env),
+            warnings: RefCell::default(),
         })
     }
 
@@ -53,7 +66,16 @@ impl<'a> Ctx<'a> {
             settings: &self.settings,
             env: self.env,
             sys: self.sys,
+            effects: self,
         })
+    }
+
+    /// Prints (and forgets) the warnings collected so far.
+    pub fn print_warnings(&self, err: &mut dyn Write) -> std::io::Result<()> {
+        for warning in self.warnings.take() {
+            writeln!(err, "git-credential-hf: warning: {warning}")?;
+        }
+        Ok(())
     }
 
     /// The target of a request, when it is exactly one of the Hub's origins.
@@ -85,5 +107,26 @@ impl<'a> Ctx<'a> {
         if self.verbose {
             let _ = writeln!(err, "git-credential-hf: {message}");
         }
+    }
+}
+
+/// The real effects: the system clock, the Hub.
+impl Effects for Ctx<'_> {
+    fn now(&self) -> i64 {
+        crate::cache::now() as i64
+    }
+
+    fn refresh(&self, due: &oauth::Due, now: i64) -> Option<Token> {
+        match oauth::run_due(self, due, now) {
+            Ok(token) => Some(token),
+            Err(failure) => {
+                self.warnings.borrow_mut().push(failure.warning(&due.name));
+                None
+            }
+        }
+    }
+
+    fn oidc(&self, request: &OidcRequest) -> Result<Token, String> {
+        oidc::token(self, request)
     }
 }

@@ -14,7 +14,7 @@ pub fn run(ctx: &Ctx, input: &mut dyn BufRead, err: &mut dyn Write) -> anyhow::R
     let Some(found) = ctx.resolve()? else {
         return Ok(());
     };
-    if req.password.as_deref() == Some(found.token.expose()) {
+    if req.secret() == Some(found.token.expose()) {
         verify::confirm(ctx, &target.api_base, &found.token);
         ctx.note(
             err,

@@ -1,0 +1,351 @@
+//! OIDC token exchange ("Trusted Publishers"), as huggingface_hub's `_get_token_from_oidc`:
+//! with HF_OIDC_RESOURCE set, an id token (HF_OIDC_ID_TOKEN, or minted by GitHub Actions) is
+//! exchanged at `{endpoint}/oauth/token` for a short-lived Hub token. Python keeps that token
+//! in memory; a helper lives one request, so it keeps it in a 0600 file of its own
+//! (`oidc.json` next to the whoami cache), keyed by a hash of endpoint, resource and where
+//! the id token came from, until shortly before it expires. Failures are errors.
+
+use crate::cache::{Cache, now};
+use crate::commands::Ctx;
+use crate::env::{Env, NotUnicode};
+use crate::fsutil;
+use crate::hub::{Answer, HubClient};
+use crate::oauth::{python_int, short};
+use crate::secret::{Token, hex};
+use crate::settings::Settings;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// Re-exchange this long before a minted token expires (Python's `_OIDC_REFRESH_MARGIN`).
+const MINTED_MARGIN: i64 = 300;
+const FILE_NAME: &str = "oidc.json";
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct OidcRequest {
+    pub endpoint: String,
+    pub resource: String,
+    pub subject: Subject,
+}
+
+/// Where the id token comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Subject {
+    /// HF_OIDC_ID_TOKEN.
+    IdToken(Token),
+    /// Minted from the GitHub Actions runtime.
+    GitHub { url: String, request_token: Token },
+}
+
+#[derive(Debug)]
+pub enum RequestError {
+    Env(NotUnicode),
+    NoIdToken,
+    GitHubWithoutPermission,
+}
+
+impl std::fmt::Display for RequestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RequestError::Env(e) => e.fmt(f),
+            RequestError::NoIdToken => f.write_str(
+                "HF_OIDC_RESOURCE is set but no OIDC id token is available (not in GitHub Actions \
+                 and HF_OIDC_ID_TOKEN is not set): set HF_OIDC_ID_TOKEN to the id token your CI \
+                 provider mints, or unset HF_OIDC_RESOURCE",
+            ),
+            RequestError::GitHubWithoutPermission => f.write_str(
+                "HF_OIDC_RESOURCE is set but GitHub Actions gave this job no way to mint an id \
+                 token (ACTIONS_ID_TOKEN_REQUEST_URL / ACTIONS_ID_TOKEN_REQUEST_TOKEN unset): add \
+                 `permissions: id-token: write` to the job",
+            ),
+        }
+    }
+}
+
+impl From<NotUnicode> for RequestError {
+    fn from(e: NotUnicode) -> Self {
+        RequestError::Env(e)
+    }
+}
+
+/// What the environment asks for; `None` when HF_OIDC_RESOURCE is unset or empty.
+pub fn request(settings: &Settings, env: &Env) -> Result<Option<OidcRequest>, RequestError> {
+    let Some(resource) = env.non_empty("HF_OIDC_RESOURCE")? else {
+        return Ok(None);
+    };
+    // An explicit id token (any provider) wins; otherwise mint from GitHub Actions.
+    let subject = match env.non_empty("HF_OIDC_ID_TOKEN")? {
+        Some(id) => Subject::IdToken(Token::new(id)),
+        None if env.get("GITHUB_ACTIONS")? == Some("true") => {
+            match (
+                env.non_empty("ACTIONS_ID_TOKEN_REQUEST_URL")?,
+                env.non_empty("ACTIONS_ID_TOKEN_REQUEST_TOKEN")?,
+            ) {
+                (Some(url), Some(t)) => Subject::GitHub {
+                    url: url.to_string(),
+                    request_token: Token::new(t),
+                },
+                _ => return Err(RequestError::GitHubWithoutPermission),
+            }
+        }
+        None => return Err(RequestError::NoIdToken),
+    };
+    Ok(Some(OidcRequest {
+        endpoint: settings.endpoint.clone(),
+        resource: resource.to_string(),
+        subject,
+    }))
+}
+
+impl OidcRequest {
+    /// Never the secrets themselves: hashes of them.
+    fn cache_key(&self) -> String {
+        let mut h = Sha256::new();
+        for part in [self.endpoint.as_str(), self.resource.as_str()] {
+            h.update(part.as_bytes());
+            h.update([0]);
+        }
+        match &self.subject {
+            Subject::IdToken(t) => {
+                h.update(b"id_token\0");
+                h.update(t.expose().as_bytes());
+            }
+            Subject::GitHub { url, request_token } => {
+                h.update(b"github\0");
+                h.update(url.as_bytes());
+                h.update([0]);
+                h.update(request_token.expose().as_bytes());
+            }
+        }
+        hex(&h.finalize())
+    }
+
+    /// A given id token cannot be re-minted, so its exchange is used to the end (as Python).
+    fn margin(&self) -> i64 {
+        match self.subject {
+            Subject::IdToken(_) => 0,
+            Subject::GitHub { .. } => MINTED_MARGIN,
+        }
+    }
+
+    fn failed(&self, what: &str) -> String {
+        format!(
+            "the OIDC token exchange for HF_OIDC_RESOURCE={} failed: {what}: check the Trusted \
+             Publisher set up for it on the Hub, or unset HF_OIDC_RESOURCE",
+            self.resource
+        )
+    }
+}
+
+#[derive(Default, Serialize, Deserialize)]
+struct CacheFile {
+    version: u32,
+    entries: BTreeMap<String, Entry>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Entry {
+    token: String,
+    /// Unix time after which the token is exchanged again.
+    use_until: i64,
+}
+
+fn cache_path(cache: &Cache) -> PathBuf {
+    cache.file().with_file_name(FILE_NAME)
+}
+
+fn read_cache(path: &PathBuf) -> CacheFile {
+    std::fs::read(path)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<CacheFile>(&b).ok())
+        .filter(|f| f.version == 1)
+        .unwrap_or_default()
+}
+
+/// The Hub token for `req`: cached, else exchanged (and cached).
+pub fn token(ctx: &Ctx, req: &OidcRequest) -> Result<Token, String> {
+    let at = now() as i64;
+    let key = req.cache_key();
+    let path = ctx.cache.as_ref().map(cache_path);
+    if let Some(path) = &path
+        && let Some(hit) = read_cache(path).entries.get(&key).filter(|e| at < e.use_until)
+    {
+        return Ok(Token::new(hit.token.as_str()));
+    }
+    if ctx.settings.offline {
+        return Err(req.failed("HF_HUB_OFFLINE is set, so the Hub is not asked"));
+    }
+    let client = HubClient::new(ctx.timeout).map_err(|e| req.failed(&format!("{e:#}")))?;
+    let id_token = match &req.subject {
+        Subject::IdToken(t) => t.clone(),
+        Subject::GitHub { url, request_token } => mint(&client, req, url, request_token)?,
+    };
+    let answer = client
+        .post_json(
+            "OIDC token exchange",
+            &format!("{}/oauth/token", req.endpoint),
+            &json!({
+                "grant_type": "urn:ietf:params:oauth:grant-type:token-exchange",
+                "subject_token_type": "urn:ietf:params:oauth:token-type:id_token",
+                "subject_token": id_token.expose(),
+                "resource": req.resource,
+            }),
+        )
+        .map_err(|e| req.failed(&e))?;
+    let data = json_object(&answer).map_err(|e| req.failed(&format!("the Hub answered {e}")))?;
+    let token = data
+        .get("access_token")
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| req.failed("the Hub's answer has no access_token"))?
+        .to_string();
+    let expires_in = match data.get("expires_in") {
+        None => 3600,
+        Some(v) => python_int(v).ok_or_else(|| req.failed("the Hub's expires_in is not a number"))?,
+    };
+    if let Some(path) = &path {
+        let mut file = read_cache(path);
+        file.version = 1;
+        file.entries.retain(|_, e| at < e.use_until);
+        file.entries.insert(
+            key,
+            Entry {
+                token: token.clone(),
+                use_until: at.saturating_add(expires_in.saturating_sub(req.margin()).max(0)),
+            },
+        );
+        // A cache that cannot be written only costs the next request an exchange.
+        if let Ok(json) = serde_json::to_vec_pretty(&file) {
+            let _ = fsutil::write_private(path, &json);
+        }
+    }
+    Ok(Token::new(token))
+}
+
+/// `_get_github_oidc_token`: GET the runtime's URL with `audience=<endpoint>`, field `value`.
+fn mint(
+    client: &HubClient,
+    req: &OidcRequest,
+    url: &str,
+    request_token: &Token,
+) -> Result<Token, String> {
+    let fail = |e: &str| req.failed(&format!("minting the GitHub Actions id token: {e}"));
+    let answer = client
+        .get_bearer(
+            "GitHub Actions id token request",
+            url,
+            &[("audience", &req.endpoint)],
+            request_token,
+        )
+        .map_err(|e| fail(&e))?;
+    let data = json_object(&answer).map_err(|e| fail(&format!("the runtime answered {e}")))?;
+    data.get("value")
+        .and_then(Value::as_str)
+        .filter(|v| !v.is_empty())
+        .map(Token::new)
+        .ok_or_else(|| fail("the answer has no `value`"))
+}
+
+/// A 2xx JSON object (`hf_raise_for_status`, then `.json()`), else what went wrong.
+fn json_object(answer: &Answer) -> Result<serde_json::Map<String, Value>, String> {
+    let data: Option<Value> = serde_json::from_slice(&answer.body).ok();
+    if !(200..300).contains(&answer.status) {
+        let said = data
+            .as_ref()
+            .and_then(|d| d.get("error_description").or_else(|| d.get("error")))
+            .and_then(Value::as_str)
+            .map(|m| format!(" ({})", short(m)))
+            .unwrap_or_default();
+        return Err(format!("HTTP {}{said}", answer.status));
+    }
+    match data {
+        Some(Value::Object(o)) => Ok(o),
+        _ => Err(format!("HTTP {} with a body that is not a JSON object", answer.status)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::env::FakeSystem;
+
+    fn req(pairs: &[(&str, &str)]) -> Result<Option<OidcRequest>, RequestError> {
+        let env = Env::from_pairs(pairs.iter().copied());
+        let settings = Settings::load(&env, &FakeSystem::default()).unwrap();
+        request(&settings, &env)
+    }
+
+    #[test]
+    fn the_environment_decides_like_python() {
+        assert!(req(&[]).unwrap().is_none());
+        assert!(req(&[("HF_OIDC_RESOURCE", "")]).unwrap().is_none());
+        let r = req(&[("HF_OIDC_RESOURCE", "org/m"), ("HF_OIDC_ID_TOKEN", "jwt")])
+            .unwrap()
+            .unwrap();
+        assert_eq!(r.subject, Subject::IdToken(Token::new("jwt")));
+        assert_eq!(r.endpoint, "https://huggingface.co");
+        assert!(matches!(
+            req(&[("HF_OIDC_RESOURCE", "org/m")]),
+            Err(RequestError::NoIdToken)
+        ));
+        let gh = [
+            ("HF_OIDC_RESOURCE", "org/m"),
+            ("GITHUB_ACTIONS", "true"),
+            ("ACTIONS_ID_TOKEN_REQUEST_URL", "https://x/y?api-version=2.0"),
+            ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "rt"),
+        ];
+        assert!(matches!(
+            req(&gh).unwrap().unwrap().subject,
+            Subject::GitHub { url, .. } if url == "https://x/y?api-version=2.0"
+        ));
+        assert!(matches!(
+            req(&gh[..3]),
+            Err(RequestError::GitHubWithoutPermission)
+        ));
+        // Only the exact value "true" means GitHub Actions.
+        let mut not_gh = gh;
+        not_gh[1].1 = "1";
+        assert!(matches!(req(&not_gh), Err(RequestError::NoIdToken)));
+        // An explicit id token wins even inside GitHub Actions.
+        let mut both = gh.to_vec();
+        both.push(("HF_OIDC_ID_TOKEN", "jwt"));
+        assert_eq!(
+            req(&both).unwrap().unwrap().subject,
+            Subject::IdToken(Token::new("jwt"))
+        );
+    }
+
+    #[test]
+    fn cache_keys_separate_what_must_not_share_a_token() {
+        let base = req(&[("HF_OIDC_RESOURCE", "org/m"), ("HF_OIDC_ID_TOKEN", "jwt")])
+            .unwrap()
+            .unwrap();
+        let key = base.cache_key();
+        assert!(!key.contains("jwt"));
+        let mut other = base.clone();
+        other.resource = "org/n".into();
+        assert_ne!(other.cache_key(), key);
+        let mut other = base.clone();
+        other.endpoint = "http://127.0.0.1:1".into();
+        assert_ne!(other.cache_key(), key);
+        let mut other = base.clone();
+        other.subject = Subject::IdToken(Token::new("jwt2"));
+        assert_ne!(other.cache_key(), key);
+    }
+
+    #[test]
+    fn errors_carry_the_hub_message_not_the_body() {
+        let a = Answer {
+            status: 401,
+            body: br#"{"error":"invalid_token","error_description":"no trusted publisher"}"#.to_vec(),
+        };
+        assert_eq!(json_object(&a).unwrap_err(), "HTTP 401 (no trusted publisher)");
+        let a = Answer {
+            status: 500,
+            body: b"<html>secret-ish</html>".to_vec(),
+        };
+        assert_eq!(json_object(&a).unwrap_err(), "HTTP 500");
+    }
+}
