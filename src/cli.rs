@@ -58,8 +58,13 @@ pub struct GlobalArgs {
 
     /// How `get` hands the token to git when git can take a Bearer credential (git >= 2.46):
     /// `auto` sends OAuth tokens as Bearer and access tokens as a password.
-    #[arg(long, global = true, value_name = "MODE", env = "GIT_CREDENTIAL_HF_AUTH_TYPE",
-          default_value = "auto")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "MODE",
+        env = "GIT_CREDENTIAL_HF_AUTH_TYPE",
+        default_value = "auto"
+    )]
     pub auth_type: AuthType,
 }
 
@@ -84,6 +89,8 @@ pub enum Command {
     Token,
     /// Show every place a token can hide, which one huggingface_hub and git use, and fixes.
     Status(StatusArgs),
+    /// Explain, before git does, whether the token may clone (or push to) a repository.
+    Check(CheckArgs),
     /// Print a completion script for SHELL on stdout.
     #[command(
         long_about = "Print a completion script for SHELL on stdout. install/install.sh installs the bash, zsh and fish ones; by hand: `git-credential-hf completions bash > ~/.local/share/bash-completion/completions/git-credential-hf`."
@@ -92,6 +99,14 @@ pub enum Command {
         /// The shell the script is for.
         shell: clap_complete::Shell,
     },
+    /// Log in with an access token, as `hf auth login --token` does (same files).
+    Login(LoginArgs),
+    /// Remove one stored token (or, without NAME, the token file and every stored token).
+    Logout(LogoutArgs),
+    /// Make another stored token the active one (`hf auth switch`).
+    Switch(SwitchArgs),
+    /// List the stored tokens, the active one starred (`hf auth list`).
+    List,
     /// Operations git may add in the future are ignored, as the protocol asks.
     #[command(external_subcommand)]
     Other(Vec<OsString>),
@@ -116,14 +131,65 @@ pub struct SetupArgs {
     pub remove: bool,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RepoType {
+    Model,
+    Dataset,
+    Space,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The repository: org/name, datasets/org/name, a Hub URL, or `.` for the current clone.
+    pub repo: String,
+    /// Check push access instead of read access.
+    #[arg(long)]
+    pub write: bool,
+    /// The repository type when REPO does not say it.
+    #[arg(long = "type", value_name = "TYPE")]
+    pub kind: Option<RepoType>,
+    /// One JSON object: repo, type, access, granted, code, message, fix, token.
+    #[arg(long)]
+    pub json: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     /// One JSON object instead of the human screen (schema in the README).
     #[arg(long)]
     pub json: bool,
     /// Do not ask the Hub whether the tokens are valid.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "repo")]
     pub offline: bool,
+    /// Also tell whether the token may clone this repository (as `check REPO`).
+    #[arg(long, value_name = "REPO")]
+    pub repo: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Read the token from stdin instead of asking for it on the terminal (a token is never
+    /// taken from the command line, where `ps` shows it).
+    #[arg(long)]
+    pub token_stdin: bool,
+    /// Store the token under NAME instead of its name on the Hub.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Only store the token; leave the active token as it is.
+    #[arg(long)]
+    pub no_activate: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LogoutArgs {
+    /// The stored token to remove.
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SwitchArgs {
+    /// The stored token to make active.
+    pub name: String,
 }
 
 fn parse_timeout(s: &str) -> Result<Duration, String> {

@@ -126,6 +126,36 @@ impl HubClient {
         }
     }
 
+    /// `GET {api_base}/api/{kind}s/{id}/auth-check[/write]`: may this token (or nobody, when
+    /// `None`) read or push the repository? Errors carry the Hub's `X-Error-Code` and
+    /// `X-Error-Message`.
+    pub fn auth_check(
+        &self,
+        api_base: &str,
+        path: &str,
+        write: bool,
+        token: Option<&Token>,
+    ) -> Result<AuthCheck, String> {
+        let suffix = if write { "/write" } else { "" };
+        let mut request = self.client.get(format!("{api_base}/api/{path}/auth-check{suffix}"));
+        if let Some(token) = token {
+            request = request.bearer_auth(token.expose());
+        }
+        let response = request.send().map_err(|e| describe("auth-check", &e))?;
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        Ok(AuthCheck {
+            status: response.status().as_u16(),
+            error_code: header("x-error-code"),
+            error_message: header("x-error-message"),
+        })
+    }
+
     /// POST an `application/x-www-form-urlencoded` body (the OAuth token endpoint).
     pub fn post_form(
         &self,
@@ -172,6 +202,14 @@ impl HubClient {
         url.query_pairs_mut().extend_pairs(query);
         send(what, self.client.get(url).bearer_auth(bearer.expose()))
     }
+}
+
+/// The Hub's answer to an auth-check.
+#[derive(Debug)]
+pub struct AuthCheck {
+    pub status: u16,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
 }
 
 /// The status and (capped) body of an answer.

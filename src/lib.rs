@@ -17,6 +17,7 @@ mod oauth;
 mod oidc;
 mod origin;
 mod protocol;
+mod repo;
 mod problems;
 mod pypath;
 mod report;
@@ -26,6 +27,8 @@ mod settings;
 mod stored_tokens;
 mod timefmt;
 mod verify;
+
+pub use commands::UsageError;
 
 use cli::{Cli, Command};
 use commands::Ctx;
@@ -39,10 +42,17 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let mut stdin = std::io::stdin().lock();
     let mut stdout = std::io::stdout().lock();
     let mut stderr = std::io::stderr().lock();
-    if let Command::Status(args) = &cli.command {
-        let color = std::io::IsTerminal::is_terminal(&stdout)
-            && env.get_os("NO_COLOR").is_none_or(|v| v.is_empty());
-        let code = commands::status::run(&ctx, args, &mut stdout, color)?;
+    // Commands whose exit code says how things are.
+    let verdict = match &cli.command {
+        Command::Status(args) => {
+            let color = std::io::IsTerminal::is_terminal(&stdout)
+                && env.get_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            Some(commands::status::run(&ctx, args, &mut stdout, color)?)
+        }
+        Command::Check(args) => Some(commands::check::run(&ctx, args, &mut stdout)?),
+        _ => None,
+    };
+    if let Some(code) = verdict {
         stdout.flush()?;
         return Ok(code);
     }
@@ -52,8 +62,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Erase => commands::erase::run(&ctx, &mut stdin, &mut stderr)?,
         Command::Setup(args) => commands::setup::run(&ctx, args, &mut stdout)?,
         Command::Token => commands::token::run(&ctx, &mut stdout, &mut stderr)?,
+        Command::Login(args) => commands::login::run(&ctx, args, &mut stdin, &mut stderr)?,
+        Command::Logout(args) => commands::logout::run(&ctx, args, &mut stderr)?,
+        Command::Switch(args) => commands::switch::run(&ctx, args, &mut stderr)?,
+        Command::List => commands::list::run(&ctx, &mut stdout, &mut stderr)?,
         Command::Completions { shell } => commands::completions::run(*shell, &mut stdout)?,
-        Command::Status(_) | Command::Other(_) => {}
+        Command::Status(_) | Command::Check(_) | Command::Other(_) => {}
     }
     stdout.flush()?;
     Ok(ExitCode::SUCCESS)

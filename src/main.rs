@@ -8,7 +8,10 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => {
             eprintln!("git-credential-hf: error: {err:#}");
-            ExitCode::FAILURE
+            match err.downcast_ref::<git_credential_hf::UsageError>() {
+                Some(_) => ExitCode::from(2),
+                None => ExitCode::FAILURE,
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 //! One file per subcommand. Each takes its input and output as parameters.
 
+pub mod check;
 pub mod completions;
 pub mod erase;
 pub mod get;
@@ -26,6 +27,18 @@ use std::cell::RefCell;
 use std::fmt::Display;
 use std::io::Write;
 use std::time::Duration;
+
+/// A mistake in what the user typed: exit code 2, like clap's own usage errors.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
 
 /// What every command works with: the environment snapshot, the machine seam, the
 /// huggingface_hub settings derived from them, and the global options.

@@ -1,12 +1,13 @@
 //! `status`: every place a token can hide, which one huggingface_hub uses, which one git will
 //! send, and the fix for each conflict. Human (one screen) or `--json`. Never a full token.
 
-use super::Ctx;
+use super::{Ctx, UsageError, check};
 use crate::cli::StatusArgs;
 use crate::hub::WhoamiInfo;
 use crate::inventory::{self, Inventory, Kind, Options, Place};
 use crate::keychain::OsKeychain;
 use crate::problems::{self, Problem, Severity};
+use crate::repo;
 use serde_json::{Value, json};
 use std::io::Write;
 use std::process::ExitCode;
@@ -23,15 +24,33 @@ pub fn run(
         keychain: Arc::new(OsKeychain),
         cwd: std::env::current_dir()?,
     };
+    let repo = match &args.repo {
+        Some(arg) => {
+            let repo = repo::parse(arg, None, &ctx.settings, &opts.cwd).map_err(UsageError)?;
+            Some(check::evaluate(ctx, &repo, false)?)
+        }
+        None => None,
+    };
     let inv = inventory::collect(ctx, &opts);
     let problems = problems::diagnose(&inv);
     if args.json {
-        serde_json::to_writer_pretty(&mut *out, &to_json(&inv, &problems))?;
+        let mut json = to_json(&inv, &problems);
+        if let Some(access) = &repo {
+            json["repo"] = serde_json::to_value(access)?;
+        }
+        serde_json::to_writer_pretty(&mut *out, &json)?;
         writeln!(out)?;
     } else {
         render(&inv, &problems, &Style { color }, out)?;
+        if let Some(access) = &repo {
+            writeln!(out, "\nRepository {}\n  {}", access.repo, access.message)?;
+            if let Some(fix) = &access.fix {
+                writeln!(out, "  fix: {fix}")?;
+            }
+        }
     }
-    let failed = problems.iter().any(|p| p.severity == Severity::Error);
+    let failed =
+        problems.iter().any(|p| p.severity == Severity::Error) || repo.is_some_and(|a| !a.granted);
     Ok(if failed {
         ExitCode::FAILURE
     } else {

@@ -5,7 +5,8 @@
 //! - `GET /api/whoami-v2` (Bearer token looked up in a token table, with failure modes),
 //! - `GET /api/{models|datasets|spaces}/<repo_id>/auth-check[/write]`,
 //! - git smart HTTP through the real `git http-backend` (CGI),
-//! - the Git LFS batch API plus unauthenticated "presigned" object URLs `/lfs-objects/<oid>`.
+//! - the Git LFS batch API plus unauthenticated "presigned" object URLs `/lfs-objects/<oid>`,
+//! - OAuth: `POST /oauth/token` and a GitHub-Actions-style id-token minting endpoint (hub/oauth.rs).
 //!
 //! Self-contained: std + tempfile only. One thread per connection; keep-alive,
 //! `Expect: 100-continue` and chunked request bodies are supported.
@@ -22,6 +23,11 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
+
+#[path = "hub/oauth.rs"]
+mod oauth;
+#[allow(unused_imports)] // Used by the OAuth tests only.
+pub use oauth::{MintCall, OAuthCall, OAuthMode};
 
 // ---------------------------------------------------------------------------
 // Public types
@@ -206,6 +212,8 @@ impl LoggedRequest {
 struct RepoState {
     public: bool,
     gated: bool,
+    /// Visible only to its namespace (the user or an org member), as a private Hub repo.
+    members_only: bool,
 }
 
 struct State {
@@ -216,6 +224,7 @@ struct State {
     repos: HashMap<String, RepoState>,
     lfs: HashMap<String, Vec<u8>>,
     oauth_requires_bearer: bool,
+    oauth: oauth::OAuthState,
 }
 
 struct Shared {
@@ -271,6 +280,7 @@ impl Hub {
                 repos: HashMap::new(),
                 lfs: HashMap::new(),
                 oauth_requires_bearer: false,
+                oauth: oauth::OAuthState::default(),
             }),
             cond: Condvar::new(),
             shutdown: AtomicBool::new(false),
@@ -439,6 +449,16 @@ impl Hub {
     }
 
     /// Gated: anonymous -> 401, valid token not granted -> 403, granted -> ok (for reads).
+    /// Members only: tokens of other users get 404 `RepoNotFound`, as for a private repo.
+    pub fn set_members_only(&self, repo_id: &str, on: bool) {
+        self.shared
+            .lock()
+            .repos
+            .entry(normalize_repo_id(repo_id))
+            .or_default()
+            .members_only = on;
+    }
+
     pub fn set_gated(&self, repo_id: &str, gated: bool) {
         self.shared
             .lock()
@@ -941,6 +961,9 @@ fn parse_auth(value: Option<&str>) -> Auth {
 // ---------------------------------------------------------------------------
 
 fn handle(shared: &Shared, req: &Request) -> Outcome {
+    if let Some(outcome) = oauth::route(shared, req) {
+        return outcome;
+    }
     let path = req.path.as_str();
     if path == "/api/whoami-v2" || path == "/api/whoami-v2/" {
         return whoami(shared, req);
@@ -1093,6 +1116,35 @@ fn authorize(
         };
         return Err(error_response(flavor, 401, code, &msg));
     };
+    let namespace = repo_namespace(repo_id);
+    if repo.members_only && token.user != namespace && !token.orgs.iter().any(|o| o == namespace) {
+        return Err(error_response(
+            flavor,
+            404,
+            Some("RepoNotFound"),
+            "Repository not found",
+        ));
+    }
+    if let Some(fg) = token
+        .fine_grained
+        .as_deref()
+        .filter(|_| token.role == "fineGrained")
+    {
+        let needed = match access {
+            Access::Read => "repo.content.read",
+            Access::Write => "repo.write",
+        };
+        if !fine_grained_allows(fg, namespace, needed) {
+            return Err(error_response(
+                flavor,
+                403,
+                None,
+                &format!(
+                    "This fine-grained token does not have the {needed} permission on {namespace}."
+                ),
+            ));
+        }
+    }
     match access {
         Access::Write => {
             if !token.can_write() {
@@ -1118,6 +1170,39 @@ fn authorize(
         }
     }
     Ok(Some(token.user))
+}
+
+/// `org` of `org/name`, `datasets/org/name`, `spaces/org/name`.
+fn repo_namespace(repo_id: &str) -> &str {
+    let id = repo_id
+        .strip_prefix("datasets/")
+        .or_else(|| repo_id.strip_prefix("spaces/"))
+        .unwrap_or(repo_id);
+    id.split('/').next().unwrap_or(id)
+}
+
+/// Does a fineGrained JSON grant `perm` globally or for the entity named `namespace`?
+fn fine_grained_allows(fg: &str, namespace: &str, perm: &str) -> bool {
+    let Ok(json) = Json::parse(fg) else {
+        return false;
+    };
+    let has = |perms: Option<&Json>| match perms {
+        Some(Json::Arr(items)) => items.iter().any(|p| p.as_str() == Some(perm)),
+        _ => false,
+    };
+    if has(json.get("global")) {
+        return true;
+    }
+    match json.get("scoped") {
+        Some(Json::Arr(scopes)) => scopes.iter().any(|s| {
+            s.get("entity")
+                .and_then(|e| e.get("name"))
+                .and_then(Json::as_str)
+                == Some(namespace)
+                && has(s.get("permissions"))
+        }),
+        _ => false,
+    }
 }
 
 fn query_param<'a>(query: &'a str, key: &str) -> Option<&'a str> {
