@@ -95,7 +95,9 @@ pub struct Granted {
 pub fn parse_grant(answer: &Answer) -> Result<Granted, Failure> {
     let status = answer.status;
     let data: Value = serde_json::from_slice(&answer.body).map_err(|_| {
-        Failure::Other(format!("the /oauth/token answer is not JSON (HTTP {status})"))
+        Failure::Other(format!(
+            "the /oauth/token answer is not JSON (HTTP {status})"
+        ))
     })?;
     let Some(object) = data.as_object() else {
         return Err(Failure::Other(format!(
@@ -126,7 +128,8 @@ pub fn parse_grant(answer: &Answer) -> Result<Granted, Failure> {
     // `response.get("refresh_token") or refresh_token`: a falsy value keeps the old one.
     let refresh_token = match object.get("refresh_token") {
         Some(v) if truthy(v) => Some(Token::new(
-            v.as_str().ok_or_else(|| bad("a refresh_token that is not text"))?,
+            v.as_str()
+                .ok_or_else(|| bad("a refresh_token that is not text"))?,
         )),
         _ => None,
     };
@@ -185,7 +188,9 @@ pub fn run_due(ctx: &Ctx, due: &Due, now: i64) -> Result<Token, Failure> {
     let mut stored = stored_tokens::read(&settings.stored_tokens_path, ctx.sys)
         .map_err(|e| other("cannot read stored_tokens", &e))?;
     if let Some(problem) = &stored.problem {
-        return Err(Failure::Other(format!("stored_tokens cannot be parsed: {problem}")));
+        return Err(Failure::Other(format!(
+            "stored_tokens cannot be parsed: {problem}"
+        )));
     }
     let current = stored.tokens.iter().position(|t| t.name == due.name);
     if current.is_none_or(|i| stored.tokens[i].token != due.token) {
@@ -224,7 +229,11 @@ pub fn run_due(ctx: &Ctx, due: &Due, now: i64) -> Result<Token, Failure> {
     stored.tokens[index] = StoredToken::new(
         due.name.clone(),
         new.clone(),
-        Some(granted.refresh_token.unwrap_or_else(|| due.refresh_token.clone())),
+        Some(
+            granted
+                .refresh_token
+                .unwrap_or_else(|| due.refresh_token.clone()),
+        ),
         granted.expires_in.map(|s| now.saturating_add(s)),
     );
     stored_tokens::write(&settings.stored_tokens_path, &stored.tokens)
@@ -294,8 +303,14 @@ mod tests {
             )
         };
         // Exactly one day left is due (`expires_at - margin > now` is false).
-        assert!(matches!(plan(&t, &stored(&file(NOW + REFRESH_MARGIN)), NOW), Plan::Due(_)));
-        assert_eq!(plan(&t, &stored(&file(NOW + REFRESH_MARGIN + 1)), NOW), Plan::NotDue);
+        assert!(matches!(
+            plan(&t, &stored(&file(NOW + REFRESH_MARGIN)), NOW),
+            Plan::Due(_)
+        ));
+        assert_eq!(
+            plan(&t, &stored(&file(NOW + REFRESH_MARGIN + 1)), NOW),
+            Plan::NotDue
+        );
         assert_eq!(
             plan(&t, &stored(&file(NOW - 5)), NOW),
             Plan::Due(Due {
@@ -337,8 +352,11 @@ mod tests {
         assert_eq!(g.access_token.expose(), "hf_new");
         assert_eq!(g.refresh_token.unwrap().expose(), "r2");
         assert_eq!(g.expires_in, Some(3600));
-        let g = parse_grant(&answer(400, r#"{"access_token":"x","refresh_token":"","expires_in":"7"}"#))
-            .unwrap();
+        let g = parse_grant(&answer(
+            400,
+            r#"{"access_token":"x","refresh_token":"","expires_in":"7"}"#,
+        ))
+        .unwrap();
         assert_eq!((g.refresh_token, g.expires_in), (None, Some(7)));
         assert_eq!(
             parse_grant(&answer(200, r#"{"access_token":"x"}"#))
@@ -365,7 +383,10 @@ mod tests {
             r#"{"access_token":"x","refresh_token":5}"#,
             "[1]",
         ] {
-            assert!(matches!(parse_grant(&answer(200, body)), Err(Failure::Other(_))), "{body}");
+            assert!(
+                matches!(parse_grant(&answer(200, body)), Err(Failure::Other(_))),
+                "{body}"
+            );
         }
     }
 

@@ -170,7 +170,10 @@ pub fn token(ctx: &Ctx, req: &OidcRequest) -> Result<Token, String> {
     let key = req.cache_key();
     let path = ctx.cache.as_ref().map(cache_path);
     if let Some(path) = &path
-        && let Some(hit) = read_cache(path).entries.get(&key).filter(|e| at < e.use_until)
+        && let Some(hit) = read_cache(path)
+            .entries
+            .get(&key)
+            .filter(|e| at < e.use_until)
     {
         return Ok(Token::new(hit.token.as_str()));
     }
@@ -203,7 +206,9 @@ pub fn token(ctx: &Ctx, req: &OidcRequest) -> Result<Token, String> {
         .to_string();
     let expires_in = match data.get("expires_in") {
         None => 3600,
-        Some(v) => python_int(v).ok_or_else(|| req.failed("the Hub's expires_in is not a number"))?,
+        Some(v) => {
+            python_int(v).ok_or_else(|| req.failed("the Hub's expires_in is not a number"))?
+        }
     };
     if let Some(path) = &path {
         let mut file = read_cache(path);
@@ -262,7 +267,10 @@ fn json_object(answer: &Answer) -> Result<serde_json::Map<String, Value>, String
     }
     match data {
         Some(Value::Object(o)) => Ok(o),
-        _ => Err(format!("HTTP {} with a body that is not a JSON object", answer.status)),
+        _ => Err(format!(
+            "HTTP {} with a body that is not a JSON object",
+            answer.status
+        )),
     }
 }
 
@@ -293,7 +301,10 @@ mod tests {
         let gh = [
             ("HF_OIDC_RESOURCE", "org/m"),
             ("GITHUB_ACTIONS", "true"),
-            ("ACTIONS_ID_TOKEN_REQUEST_URL", "https://x/y?api-version=2.0"),
+            (
+                "ACTIONS_ID_TOKEN_REQUEST_URL",
+                "https://x/y?api-version=2.0",
+            ),
             ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "rt"),
         ];
         assert!(matches!(
@@ -339,9 +350,13 @@ mod tests {
     fn errors_carry_the_hub_message_not_the_body() {
         let a = Answer {
             status: 401,
-            body: br#"{"error":"invalid_token","error_description":"no trusted publisher"}"#.to_vec(),
+            body: br#"{"error":"invalid_token","error_description":"no trusted publisher"}"#
+                .to_vec(),
         };
-        assert_eq!(json_object(&a).unwrap_err(), "HTTP 401 (no trusted publisher)");
+        assert_eq!(
+            json_object(&a).unwrap_err(),
+            "HTTP 401 (no trusted publisher)"
+        );
         let a = Answer {
             status: 500,
             body: b"<html>secret-ish</html>".to_vec(),

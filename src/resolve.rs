@@ -67,8 +67,13 @@ pub enum ResolveError {
     Env(NotUnicode),
     /// HF_OIDC_RESOURCE is set and no token could be had: an error, never a fall-through.
     Oidc(String),
-    Unreadable { path: String, err: io::Error },
-    NotUtf8 { path: String },
+    Unreadable {
+        path: String,
+        err: io::Error,
+    },
+    NotUtf8 {
+        path: String,
+    },
 }
 
 impl std::error::Error for ResolveError {}
@@ -146,7 +151,11 @@ fn from_oidc(inputs: &Inputs) -> Result<Option<Resolved>, ResolveError> {
 /// `clean(env.get("HF_TOKEN") or env.get("HUGGING_FACE_HUB_TOKEN"))`: an empty HF_TOKEN falls
 /// through to the legacy variable, a whitespace-only one yields nothing at all.
 fn from_environment(inputs: &Inputs) -> Result<Option<Resolved>, ResolveError> {
-    let env = inputs.env;
+    environment_token(inputs.env)
+}
+
+/// `_get_token_from_environment()`, which `hf auth login/switch/logout/list` also consult.
+pub fn environment_token(env: &Env) -> Result<Option<Resolved>, ResolveError> {
     let (var, value) = match env.non_empty("HF_TOKEN")? {
         Some(v) => ("HF_TOKEN", v),
         None => match env.non_empty("HUGGING_FACE_HUB_TOKEN")? {
@@ -190,7 +199,10 @@ fn refreshed(inputs: &Inputs, token: Token) -> Result<Token, ResolveError> {
 }
 
 /// The cleaned token file; a missing file means no token, any other read error is an error.
-pub fn read_token_file(settings: &Settings, sys: &dyn System) -> Result<Option<Token>, ResolveError> {
+pub fn read_token_file(
+    settings: &Settings,
+    sys: &dyn System,
+) -> Result<Option<Token>, ResolveError> {
     let path = &settings.token_path;
     let bytes = match sys.read(&pathlib_path(path)) {
         Ok(bytes) => bytes,
@@ -289,7 +301,9 @@ mod tests {
     fn oauth_files(expires_at: i64) -> FakeSystem {
         FakeSystem::default().with_file(FILE, "hf_old\n").with_file(
             STORED,
-            &format!("[oauth-al]\nhf_token = hf_old\nrefresh_token = r1\nexpires_at = {expires_at}\n"),
+            &format!(
+                "[oauth-al]\nhf_token = hf_old\nrefresh_token = r1\nexpires_at = {expires_at}\n"
+            ),
         )
     }
 
@@ -299,7 +313,9 @@ mod tests {
             refreshed: Some("hf_new"),
             ..FakeEffects::default()
         };
-        let got = run_with(&[], &oauth_files(NOW + 3600), &fx).unwrap().unwrap();
+        let got = run_with(&[], &oauth_files(NOW + 3600), &fx)
+            .unwrap()
+            .unwrap();
         assert_eq!(got.token.expose(), "hf_new");
         assert_eq!(got.source, Source::File(FILE.into()));
         assert_eq!(
@@ -311,7 +327,9 @@ mod tests {
             }]
         );
         let fx = FakeEffects::default();
-        let got = run_with(&[], &oauth_files(NOW + 2 * 86_400), &fx).unwrap().unwrap();
+        let got = run_with(&[], &oauth_files(NOW + 2 * 86_400), &fx)
+            .unwrap()
+            .unwrap();
         assert_eq!(got.token.expose(), "hf_old");
         assert!(fx.refresh_calls.borrow().is_empty());
         // The environment wins before any refresh is considered.

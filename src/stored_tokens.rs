@@ -105,6 +105,7 @@ pub struct Parsed {
     pub problem: Option<String>,
 }
 
+#[cfg(test)]
 impl Parsed {
     pub fn get(&self, name: &str) -> Option<&StoredToken> {
         self.tokens.iter().find(|t| t.name == name)
@@ -124,6 +125,19 @@ pub fn read(path: &str, sys: &dyn System) -> io::Result<Parsed> {
             Ok(Parsed::default())
         }
         Err(e) => Err(e),
+    }
+}
+
+/// For the commands that rewrite the file: a file that cannot be read or parsed is an error
+/// that says what to do, where Python would see no tokens and overwrite them.
+pub fn read_to_update(path: &str, sys: &dyn System) -> Result<Vec<StoredToken>, String> {
+    let parsed = read(path, sys)
+        .map_err(|e| format!("cannot read {path}: {e}: fix its permissions or move it away"))?;
+    match parsed.problem {
+        None => Ok(parsed.tokens),
+        Some(problem) => Err(format!(
+            "{path} cannot be parsed ({problem}): fix it or move it away, then try again"
+        )),
     }
 }
 
@@ -169,15 +183,33 @@ pub fn render(tokens: &[StoredToken]) -> String {
     out
 }
 
+/// Refuses (InvalidInput) a section configparser would not read back as written: the name
+/// `DEFAULT` (Python's `add_section` raises), an empty name, line breaks, a value with
+/// surrounding blanks.
 pub fn write(path: &str, tokens: &[StoredToken]) -> io::Result<()> {
-    if let Some(t) = tokens.iter().find(|t| t.name == DEFAULT_SECTION) {
-        // configparser's `add_section("DEFAULT")` raises: Python cannot store this name.
+    if let Some(t) = tokens.iter().find(|t| !round_trips(t)) {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
-            format!("a token cannot be named `{}` in stored_tokens", t.name),
+            format!(
+                "the token `{}` cannot be stored in stored_tokens: configparser would not read it back",
+                t.name.escape_debug()
+            ),
         ));
     }
     write_secret(path, render(tokens).as_bytes())
+}
+
+fn round_trips(t: &StoredToken) -> bool {
+    let back = parse(render(std::slice::from_ref(t)).as_bytes()).tokens;
+    match back.as_slice() {
+        [b] => {
+            b.name == t.name
+                && b.token == t.token
+                && b.refresh_token == t.refresh_token
+                && b.expires_at == t.expires_at
+        }
+        _ => false,
+    }
 }
 
 /// `_write_secret`: the file 0600 (atomically here), and its folder made 0700 as Python does,
@@ -743,14 +775,30 @@ mod tests {
             std::fs::read_to_string(path).unwrap(),
             "[a]\nhf_token = x\n\n"
         );
-        let err = write(
-            path,
-            &[StoredToken::new("DEFAULT", Token::new("x"), None, None)],
-        );
-        assert!(err.is_err());
+        for (name, token) in [
+            ("DEFAULT", "x"),
+            ("", "x"),
+            ("a\nb", "x"),
+            ("a", " x"),
+            ("a", "x\n"),
+        ] {
+            let t = StoredToken::new(name, Token::new(token), None, None);
+            let err = write(path, &[t]).unwrap_err();
+            assert_eq!(
+                err.kind(),
+                io::ErrorKind::InvalidInput,
+                "{name:?} {token:?}"
+            );
+        }
         assert_eq!(
             std::fs::read_to_string(path).unwrap(),
             "[a]\nhf_token = x\n\n"
         );
+        // Odd but faithful names are fine.
+        write(
+            path,
+            &[StoredToken::new("a]b [c", Token::new("x"), None, None)],
+        )
+        .unwrap();
     }
 }

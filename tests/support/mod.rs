@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod hub;
+pub mod python;
 
 use std::cell::RefCell;
 use std::ffi::OsStr;
@@ -117,8 +118,13 @@ impl TestEnv {
 
     /// Real `git` with `args`.
     pub fn git(&self, args: &[&str]) -> TestCmd {
-        let mut c = self.command(OsStr::new("git"));
-        c.label = format!("git {}", args.join(" "));
+        self.program("git", args)
+    }
+
+    /// Any other program on PATH (sh, man, bash, ...) with `args`, in the same clean environment.
+    pub fn program(&self, program: &str, args: &[&str]) -> TestCmd {
+        let mut c = self.command(OsStr::new(program));
+        c.label = format!("{program} {}", args.join(" "));
         c.cmd.args(args);
         c
     }
@@ -134,6 +140,24 @@ impl TestEnv {
         c
     }
 
+    /// What man(1), else groff, warns about when rendering the man page `page` with every
+    /// warning on; None when neither is installed.
+    pub fn man_warnings(&self, page: &Path) -> Option<String> {
+        let page = page.to_str().expect("a UTF-8 path");
+        let cmd = if on_path("man") {
+            self.program(
+                "man",
+                &["--warnings=w", "-E", "UTF-8", "-l", "-Tutf8", "-Z", page],
+            )
+            .env("MANWIDTH", "80")
+        } else if on_path("groff") {
+            self.program("groff", &["-man", "-Tutf8", "-ww", "-z", page])
+        } else {
+            return None;
+        };
+        Some(cmd.run().ok().stderr)
+    }
+
     /// The folder holding the built binary, for PATH lookups of `git-credential-hf`.
     pub fn bin_dir() -> PathBuf {
         Path::new(BIN).parent().unwrap().to_path_buf()
@@ -144,6 +168,12 @@ impl TestEnv {
         let path = std::env::var("PATH").unwrap_or_default();
         format!("{}:{path}", Self::bin_dir().display())
     }
+}
+
+/// Whether `program` is installed (on the test's PATH).
+pub fn on_path(program: &str) -> bool {
+    std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .any(|dir| dir.join(program).is_file())
 }
 
 #[derive(Clone, Copy, PartialEq)]
