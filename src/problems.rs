@@ -95,18 +95,18 @@ fn python_problems(inv: &Inventory, out: &mut Vec<Problem>) {
     }
     if let Source::Env(var) = &resolved.source {
         let file = inv.places.iter().find(|p| p.kind == Kind::TokenFile);
-        if let Some(file_token) = file.and_then(|f| f.token.as_ref()) {
-            if *file_token != resolved.token {
-                out.push(problem(
-                    "env-overrides-file",
-                    Severity::Warning,
-                    format!(
-                        "{var} overrides the token of `hf auth login` in {}.",
-                        file.map_or("", |f| f.detail.as_str())
-                    ),
-                    format!("unset {var}"),
-                ));
-            }
+        if let Some(file_token) = file.and_then(|f| f.token.as_ref())
+            && *file_token != resolved.token
+        {
+            out.push(problem(
+                "env-overrides-file",
+                Severity::Warning,
+                format!(
+                    "{var} overrides the token of `hf auth login` in {}.",
+                    file.map_or("", |f| f.detail.as_str())
+                ),
+                format!("unset {var}"),
+            ));
         }
     }
     let oauth = match check.and_then(|c| c.info.as_ref()) {
@@ -139,17 +139,20 @@ fn bearer_problems(inv: &Inventory, out: &mut Vec<Problem>) {
         ("git", inv.git_version, (2, 46)),
         ("git-lfs", inv.lfs_version, (3, 6)),
     ] {
-        if let Some(v @ (major, minor)) = installed {
-            if v < needed {
-                out.push(problem(
-                    "oauth-needs-bearer",
-                    Severity::Warning,
-                    format!(
-                        "huggingface_hub's token is an OAuth token, which {tool} {major}.{minor} can only send as a password; the Hub may refuse it."
-                    ),
-                    format!("upgrade {tool} to {}.{} or newer (it then sends the token as Bearer)", needed.0, needed.1),
-                ));
-            }
+        if let Some(v @ (major, minor)) = installed
+            && v < needed
+        {
+            out.push(problem(
+                "oauth-needs-bearer",
+                Severity::Warning,
+                format!(
+                    "huggingface_hub's token is an OAuth token, which {tool} {major}.{minor} can only send as a password; the Hub may refuse it."
+                ),
+                format!(
+                    "upgrade {tool} to {}.{} or newer (it then sends the token as Bearer)",
+                    needed.0, needed.1
+                ),
+            ));
         }
     }
 }
