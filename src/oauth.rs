@@ -179,6 +179,8 @@ pub fn short(text: &str) -> String {
 pub fn run_due(ctx: &Ctx, due: &Due, now: i64) -> Result<Token, Failure> {
     let settings = &ctx.settings;
     let other = |what: &str, e: &dyn std::fmt::Display| Failure::Other(format!("{what}: {e}"));
+    // Python waits up to 30 s; a git request should not. Giving up only means using the old
+    // token, which still has most of a day left.
     let wait = ctx.timeout * 2 + Duration::from_secs(1);
     let _lock = lock(&format!("{}.lock", settings.stored_tokens_path), wait)
         .map_err(|e| other("cannot take stored_tokens.lock", &e))?

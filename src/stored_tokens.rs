@@ -12,8 +12,11 @@
 //!     do not overwrite the file.
 //!   - `Err(e)`: the file exists but cannot be read (permissions, a folder). configparser skips
 //!     such a file silently, so to decide as Python does treat it as no stored tokens.
-//! - `write(path, &tokens)` rewrites the whole file (sorted by name) and is what login, logout,
-//!   switch and refresh use; `write_secret` writes the token file the same way.
+//! - `read_to_update(path, sys)`: for commands that rewrite the file, where a file that cannot
+//!   be read or parsed is an error (so its tokens are not lost).
+//! - `write(path, &tokens)` rewrites the whole file (sorted by name; it refuses a section
+//!   configparser would not read back) and is what login, logout, switch and refresh use;
+//!   `write_secret` writes the token file the same way (0600, atomic, folder 0700).
 //!
 //! A section without `hf_token` has `token` "" (what `get_stored_tokens()` returns for it);
 //! `field("hf_token")` tells it apart from an empty value (`hf auth list` shows `<not set>`).
@@ -323,7 +326,8 @@ fn parse_ini(text: &str) -> Result<Vec<StoredToken>, String> {
         let slot = (sectname.clone(), Some(key.clone()));
         if added.contains(&slot) {
             return Err(format!(
-                "`{key}` appears twice in section [{sectname}] (line {lineno})"
+                // The key is not shown: on a mangled line it could be part of a token.
+                "a key appears twice in section [{sectname}] (line {lineno})"
             ));
         }
         added.push(slot);

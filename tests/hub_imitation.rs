@@ -537,9 +537,10 @@ fn access_rules() {
         info_refs(&hub, "org/model", rp, Some(&basic("x", WRITE))).status,
         200
     );
+    // FINE's scopes cover alice's own namespace only, not org.
     assert_eq!(
         info_refs(&hub, "org/model", rp, Some(&basic("x", FINE))).status,
-        200
+        403
     );
     // public
     hub.set_public("org/model", true);

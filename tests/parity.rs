@@ -18,6 +18,8 @@
 //! another implementation instead of ours (used to check the harness itself).
 #![cfg(unix)]
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::fs;
@@ -28,6 +30,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use serde_json::{Value, json};
+use support::python::find_python;
 
 const BIN: &str = env!("CARGO_BIN_EXE_git-credential-hf");
 const DRIVER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/parity/driver.py");
@@ -37,8 +40,6 @@ const DEFAULT_SEED: u64 = 0x6766_6866_7061_7269;
 const DEFAULT_RANDOM_CASES: usize = 200;
 /// Every Nth case is also evaluated in a brand-new Python interpreter (see driver.py).
 const SPAWN_CHECK_EVERY: usize = 40;
-/// Used when python3 cannot import huggingface_hub: installed into target/parity-venv.
-const HF_HUB_REQUIREMENT: &str = "huggingface_hub>=2.4,<3";
 
 // Distinct fake tokens, so a wrong answer says where it came from.
 const ENV_TOKEN: &str = "hf_envTokenAAAAAAAAAAAAAAAAAAAAAAAAAA";
@@ -606,89 +607,7 @@ fn hex(bytes: &[u8]) -> String {
 // Python
 // ---------------------------------------------------------------------------------------------
 
-/// `python3 -c CODE` with a cleared environment and a throwaway HOME, as the cases run.
-fn python_ok(python: &Path, code: &str, home: &Path) -> Option<String> {
-    let output = Command::new(python)
-        .args(["-c", code])
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("LANG", "C.UTF-8")
-        .stdin(Stdio::null())
-        .output()
-        .ok()?;
-    output
-        .status
-        .success()
-        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
-}
-
-/// The interpreter to use: python3 if it imports huggingface_hub, else a venv under target/.
-fn find_python(scratch: &Path) -> PathBuf {
-    let probe_home = scratch.join("probe-home");
-    fs::create_dir_all(&probe_home).unwrap();
-    match Command::new("python3")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-    {
-        Ok(_) => {}
-        Err(err) => panic!(
-            "the parity test needs python3 on PATH (with huggingface_hub, or pip access to \
-             PyPI to install it into target/parity-venv): {err}"
-        ),
-    }
-    // Run the real interpreter rather than a shim (pyenv's costs ~0.15 s per start), and
-    // check it in the same cleared environment the cases get: a `pip install --user` copy in
-    // the real home would not be visible there.
-    let probe = "import sys, huggingface_hub; print(sys.executable)";
-    if let Some(executable) = python_ok(Path::new("python3"), probe, &probe_home) {
-        let executable = PathBuf::from(executable);
-        if python_ok(&executable, probe, &probe_home).is_some() {
-            return executable;
-        }
-    }
-    venv_python(&probe_home)
-}
-
-/// Creates target/parity-venv with huggingface_hub once. A file lock serialises concurrent
-/// test processes; the marker file is written last, so a half-made venv is rebuilt.
-fn venv_python(probe_home: &Path) -> PathBuf {
-    let target = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .expect("CARGO_TARGET_TMPDIR is target/tmp")
-        .to_path_buf();
-    let venv = target.join("parity-venv");
-    let python = venv.join("bin").join("python");
-    let marker = venv.join(".parity-ready");
-    let lock = fs::File::create(target.join("parity-venv.lock")).expect("create venv lock");
-    lock.lock().expect("lock target/parity-venv.lock");
-    if !marker.exists() {
-        eprintln!("parity: python3 cannot import huggingface_hub; creating {venv:?}");
-        let _ = fs::remove_dir_all(&venv);
-        let status = Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(&venv)
-            .status()
-            .expect("run python3 -m venv");
-        assert!(status.success(), "python3 -m venv {venv:?} failed");
-        let status = Command::new(&python)
-            .args(["-m", "pip", "install", "--quiet", HF_HUB_REQUIREMENT])
-            .status()
-            .expect("run pip install");
-        assert!(
-            status.success(),
-            "pip install {HF_HUB_REQUIREMENT} into {venv:?} failed (needs network access to PyPI)"
-        );
-        fs::write(&marker, "").expect("write venv marker");
-    }
-    assert!(
-        python_ok(&python, "import huggingface_hub", probe_home).is_some(),
-        "{python:?} cannot import huggingface_hub; delete {venv:?} to rebuild it"
-    );
-    python
-}
+// find_python: tests/support/python.rs.
 
 /// What huggingface_hub said for one case.
 #[derive(Debug)]
