@@ -4,7 +4,7 @@
 mod support;
 
 use support::hub::{Auth, Hub, TokenInfo};
-use support::{BIN, TestEnv};
+use support::TestEnv;
 
 const OAUTH: &str = "hf_oauth_AliceAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 const ACCESS: &str = "hf_AccessTokenBBBBBBBBBBBBBBBBBBBBBBBBBB";
@@ -36,21 +36,11 @@ fn git_supports_authtype(env: &TestEnv) -> bool {
 }
 
 fn clone(env: &TestEnv, hub: &Hub, dest: &str) -> support::Out {
-    let helper = format!("credential.helper={BIN}");
     let url = format!("{}/org/model", hub.url());
     let dir = env.scratch("work");
-    env.git(&[
-        "-c",
-        "credential.helper=",
-        "-c",
-        &helper,
-        "clone",
-        "-q",
-        &url,
-        dest,
-    ])
-    .dir(&dir)
-    .run()
+    env.git_with_helper("", &["clone", "-q", &url, dest])
+        .dir(&dir)
+        .run()
 }
 
 fn auth_sent_to_git(hub: &Hub) -> Vec<Auth> {
@@ -98,20 +88,10 @@ fn oauth_clone_goes_through_bearer() {
         "{sent:?}"
     );
     // The same token forced through Basic is refused by this Hub: the Bearer path is what works.
-    let basic = format!("credential.helper={BIN} --auth-type basic");
     let url = format!("{}/org/model", hub.url());
     let dir = env.scratch("work2");
     let out = env
-        .git(&[
-            "-c",
-            "credential.helper=",
-            "-c",
-            &basic,
-            "clone",
-            "-q",
-            &url,
-            "m",
-        ])
+        .git_with_helper("--auth-type basic", &["clone", "-q", &url, "m"])
         .dir(&dir)
         .run();
     assert_ne!(out.code, 0);
@@ -135,39 +115,21 @@ fn access_tokens_stay_basic_in_auto_mode() {
 fn store_and_erase_recognise_a_bearer_credential() {
     let (env, hub) = world();
     env.write_token_file(OAUTH);
-    let helper = format!("credential.helper={BIN}");
     let bearer = format!(
         "capability[]=authtype\nprotocol=http\nhost=127.0.0.1:{}\nauthtype=Bearer\ncredential={OAUTH}\n\n",
         hub.port()
     );
-    env.git(&[
-        "-c",
-        "credential.helper=",
-        "-c",
-        &helper,
-        "credential",
-        "approve",
-    ])
-    .stdin(&bearer)
-    .run()
-    .ok();
+    env.git_credential("approve", "").stdin(&bearer).run().ok();
     assert_eq!(
         hub.whoami_calls(),
         0,
         "approve records the token without asking"
     );
     hub.remove_token(OAUTH);
-    env.git(&[
-        "-c",
-        "credential.helper=",
-        "-c",
-        &helper,
-        "credential",
-        "reject",
-    ])
-    .stdin(&bearer)
-    .run()
-    .ok()
-    .stderr_has("was rejected");
+    env.git_credential("reject", "")
+        .stdin(&bearer)
+        .run()
+        .ok()
+        .stderr_has("was rejected");
     assert_eq!(hub.whoami_calls(), 1);
 }

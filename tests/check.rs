@@ -5,7 +5,7 @@ mod support;
 
 use serde_json::Value;
 use support::hub::{Hub, TokenInfo};
-use support::{BIN, Out, TestEnv};
+use support::{Out, TestEnv};
 
 const WRITE: &str = "hf_WriteTokenAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 const READ: &str = "hf_ReadTokenBBBBBBBBBBBBBBBBBBBBBBBBBBBBB";
@@ -209,23 +209,15 @@ fn the_current_clone_is_explained_everywhere() {
     let status_json: Value = serde_json::from_str(&status_json.stdout).unwrap();
     assert_eq!(status_json["repo"]["code"], "not-found");
 
-    let helper = format!("credential.helper={BIN}");
     let reject = format!(
         "protocol=http\nhost=127.0.0.1:{}\nusername=git\npassword={WRITE}\n\n",
         hub.port()
     );
-    env.git(&[
-        "-c",
-        "credential.helper=",
-        "-c",
-        &helper,
-        "credential",
-        "reject",
-    ])
-    .dir(&repo)
-    .stdin(reject)
-    .run()
-    .ok()
-    .stderr_has("but the Hub says it is valid")
-    .stderr_has("bob/private does not exist, or the token from");
+    env.git_credential("reject", "")
+        .dir(&repo)
+        .stdin(reject)
+        .run()
+        .ok()
+        .stderr_has("but the Hub says it is valid")
+        .stderr_has("bob/private does not exist, or the token from");
 }

@@ -133,18 +133,9 @@ fn a_hanging_hub_costs_at_most_the_time_out() {
     let (env, hub) = setup();
     env.set_env("HF_TOKEN", GOOD);
     hub.set_whoami_mode(WhoamiMode::Hang);
-    let helper = format!("credential.helper={BIN} --timeout 1 --verbose");
     let start = Instant::now();
     let out = env
-        .git(&[
-            "-c",
-            "credential.helper=",
-            "-c",
-            &helper,
-            "credential",
-            "fill",
-        ])
-        .allow_password_line()
+        .git_credential("fill", "--timeout 1 --verbose")
         .stdin(request(&hub))
         .run()
         .ok()
@@ -173,23 +164,15 @@ fn offline_mode_makes_no_request() {
 fn approve_records_the_token_as_valid_without_asking_the_hub() {
     let (env, hub) = setup();
     env.set_env("HF_TOKEN", GOOD);
-    let helper = format!("credential.helper={BIN}");
     let approve = format!(
         "protocol=http\nhost=127.0.0.1:{}\nusername=git\npassword={GOOD}\n\n",
         hub.port()
     );
-    env.git(&[
-        "-c",
-        "credential.helper=",
-        "-c",
-        &helper,
-        "credential",
-        "approve",
-    ])
-    .stdin(&approve)
-    .run()
-    .ok()
-    .stderr_is("");
+    env.git_credential("approve", "")
+        .stdin(&approve)
+        .run()
+        .ok()
+        .stderr_is("");
     assert_eq!(
         fill(&env, &hub).ok().field("password").as_deref(),
         Some(GOOD)
@@ -210,24 +193,11 @@ fn approve_records_the_token_as_valid_without_asking_the_hub() {
 fn reject_rechecks_and_explains() {
     let (env, hub) = setup();
     env.set_env("HF_TOKEN", GOOD);
-    let helper = format!("credential.helper={BIN}");
     let reject = format!(
         "protocol=http\nhost=127.0.0.1:{}\nusername=git\npassword={GOOD}\n\n",
         hub.port()
     );
-    let run_reject = || {
-        env.git(&[
-            "-c",
-            "credential.helper=",
-            "-c",
-            &helper,
-            "credential",
-            "reject",
-        ])
-        .stdin(&reject)
-        .run()
-        .ok()
-    };
+    let run_reject = || env.git_credential("reject", "").stdin(&reject).run().ok();
     // Valid token: the 401 has another cause.
     run_reject()
         .stderr_has("but the Hub says it is valid (user alice, token laptop, role write)")
@@ -241,18 +211,11 @@ fn reject_rechecks_and_explains() {
     assert_eq!(hub.whoami_calls(), 2);
     // A credential that is not ours is none of our business.
     let foreign = reject.replace(GOOD, "someone-elses-password");
-    env.git(&[
-        "-c",
-        "credential.helper=",
-        "-c",
-        &helper,
-        "credential",
-        "reject",
-    ])
-    .stdin(foreign)
-    .run()
-    .ok()
-    .stderr_is("");
+    env.git_credential("reject", "")
+        .stdin(foreign)
+        .run()
+        .ok()
+        .stderr_is("");
     assert_eq!(hub.whoami_calls(), 2);
 }
 

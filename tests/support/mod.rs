@@ -132,11 +132,23 @@ impl TestEnv {
 
     /// `git credential fill` through exactly one helper: the built binary.
     pub fn git_fill(&self, extra: &[&str]) -> TestCmd {
-        let helper = format!("credential.helper={BIN}");
-        let mut args = vec!["-c", "credential.helper=", "-c", helper.as_str()];
-        args.extend_from_slice(extra);
+        let mut args = extra.to_vec();
         args.extend_from_slice(&["credential", "fill"]);
-        let mut c = self.git(&args);
+        self.git_with_helper("", &args)
+    }
+
+    /// `git credential <op>` through exactly one helper: the built binary with `helper_args`.
+    pub fn git_credential(&self, op: &str, helper_args: &str) -> TestCmd {
+        self.git_with_helper(helper_args, &["credential", op])
+    }
+
+    /// git with every configured helper turned off and the built binary (with `helper_args`)
+    /// as the only one.
+    pub fn git_with_helper(&self, helper_args: &str, args: &[&str]) -> TestCmd {
+        let helper = format!("credential.helper={BIN} {helper_args}");
+        let mut all = vec!["-c", "credential.helper=", "-c", helper.trim_end()];
+        all.extend_from_slice(args);
+        let mut c = self.git(&all);
         c.allowed = Allowed::PasswordLine;
         c
     }
