@@ -181,7 +181,9 @@ fn env_places(ctx: &Ctx, places: &mut Vec<Place>) {
 
 fn hf_file_places(ctx: &Ctx, places: &mut Vec<Place>) {
     let s = &ctx.settings;
-    let file_token = std::fs::read(crate::resolve::pathlib_path(&s.token_path))
+    let file_token = ctx
+        .sys
+        .read(&crate::resolve::pathlib_path(&s.token_path))
         .ok()
         .and_then(|b| String::from_utf8(b).ok())
         .and_then(|t| crate::resolve::clean(&t));

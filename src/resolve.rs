@@ -189,6 +189,8 @@ fn refreshed(inputs: &Inputs, token: Token) -> Result<Token, ResolveError> {
     let now = inputs.effects.now();
     match oauth::plan(&token, &stored, now) {
         Plan::NotDue => Ok(token),
+        // Without stored tokens there is nothing to refresh: no second read on the warm path.
+        Plan::NotOAuth if stored.is_empty() => Ok(token),
         // `token` may have just been replaced by a concurrent refresh (it is then no longer in
         // the stored tokens): serve the fresh file token.
         Plan::NotOAuth => Ok(read_token_file(inputs.settings, inputs.sys)?
