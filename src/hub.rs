@@ -137,7 +137,9 @@ impl HubClient {
         token: Option<&Token>,
     ) -> Result<AuthCheck, String> {
         let suffix = if write { "/write" } else { "" };
-        let mut request = self.client.get(format!("{api_base}/api/{path}/auth-check{suffix}"));
+        let mut request = self
+            .client
+            .get(format!("{api_base}/api/{path}/auth-check{suffix}"));
         if let Some(token) = token {
             request = request.bearer_auth(token.expose());
         }

@@ -16,10 +16,10 @@ mod netrc;
 mod oauth;
 mod oidc;
 mod origin;
-mod protocol;
-mod repo;
 mod problems;
+mod protocol;
 mod pypath;
+mod repo;
 mod report;
 mod resolve;
 mod secret;
@@ -107,7 +107,10 @@ pub mod fuzzing {
         let single = single
             .into_iter()
             .filter_map(|(k, v)| Some((k, v.as_deref()?)));
-        let caps = req.capabilities.iter().map(|c| ("capability[]", c.as_str()));
+        let caps = req
+            .capabilities
+            .iter()
+            .map(|c| ("capability[]", c.as_str()));
         single.chain(caps).collect()
     }
 }

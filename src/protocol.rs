@@ -144,7 +144,6 @@ impl Request {
             (None, fields) => fields,
         }
     }
-
 }
 
 /// Writes `key=value` lines, refusing any value that would break the protocol.
