@@ -138,29 +138,30 @@ impl Cache {
             file.entries.remove(&oldest);
         }
         let json = serde_json::to_vec_pretty(&file).map_err(std::io::Error::other)?;
-        fsutil::write_private(&self.file(), &json)
+        fsutil::write_cache(&self.file(), &json)
     }
 
     /// Waits up to `wait` for the whoami lock; says whether another process held it.
-    /// `None` when it cannot be had in time.
-    pub fn lock(&self, wait: Duration) -> Option<(Lock, bool)> {
-        fsutil::create_private_dir(&self.dir).ok()?;
-        let file = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(self.dir.join("whoami.lock"))
-            .ok()?;
+    /// `Ok(None)` when it cannot be had in time, an error when the cache folder is unusable.
+    pub fn lock(&self, wait: Duration) -> std::io::Result<Option<(Lock, bool)>> {
+        fsutil::create_private_dir(&self.dir)?;
+        let mut options = File::options();
+        options.create(true).truncate(false).write(true);
+        // Empty, but a file of ours all the same: private like the rest.
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(self.dir.join("whoami.lock"))?;
         let deadline = Instant::now() + wait;
         let mut waited = false;
         loop {
             match file.try_lock() {
-                Ok(()) => return Some((Lock { _file: file }, waited)),
+                Ok(()) => return Ok(Some((Lock { _file: file }, waited))),
                 Err(std::fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
                     waited = true;
                     std::thread::sleep(Duration::from_millis(10));
                 }
-                Err(_) => return None,
+                Err(std::fs::TryLockError::WouldBlock) => return Ok(None),
+                Err(std::fs::TryLockError::Error(e)) => return Err(e),
             }
         }
     }
@@ -239,13 +240,13 @@ mod tests {
     #[test]
     fn the_lock_is_exclusive_and_bounded() {
         let (_d, cache) = temp_cache();
-        let (held, waited) = cache.lock(Duration::from_millis(100)).unwrap();
+        let (held, waited) = cache.lock(Duration::from_millis(100)).unwrap().unwrap();
         assert!(!waited);
         let start = Instant::now();
-        assert!(cache.lock(Duration::from_millis(50)).is_none());
+        assert!(cache.lock(Duration::from_millis(50)).unwrap().is_none());
         assert!(start.elapsed() >= Duration::from_millis(50));
         drop(held);
-        assert!(cache.lock(Duration::from_millis(50)).is_some());
+        assert!(cache.lock(Duration::from_millis(50)).unwrap().is_some());
     }
 
     #[test]

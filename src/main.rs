@@ -1,9 +1,8 @@
-use clap::Parser;
 use git_credential_hf::cli::Cli;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_args();
     match git_credential_hf::run(cli) {
         Ok(code) => code,
         Err(err) => {

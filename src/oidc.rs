@@ -223,7 +223,7 @@ pub fn token(ctx: &Ctx, req: &OidcRequest) -> Result<Token, String> {
         );
         // A cache that cannot be written only costs the next request an exchange.
         if let Ok(json) = serde_json::to_vec_pretty(&file) {
-            let _ = fsutil::write_private(path, &json);
+            let _ = fsutil::write_cache(path, &json);
         }
     }
     Ok(Token::new(token))

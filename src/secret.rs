@@ -45,7 +45,14 @@ impl Token {
 }
 
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    // A table, not `format!` per byte: this runs on every warm `get` (cache key).
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 0xf)] as char);
+    }
+    out
 }
 
 impl fmt::Debug for Token {
@@ -74,6 +81,30 @@ mod tests {
         assert_eq!(format!("{:?}", Some(t.clone())), "Some(Token(hf_****wxyz))");
         let err = anyhow::anyhow!("rejected {t}");
         assert!(!format!("{err:#}").contains(T));
+    }
+
+    #[test]
+    fn error_chains_and_panics_never_show_the_secret() {
+        let t = Token::new(T);
+        let chained = Err::<(), _>(anyhow::anyhow!("whoami failed for {t:?}"))
+            .map_err(|e| e.context(format!("checking {t}")))
+            .unwrap_err();
+        for text in [format!("{chained:#}"), format!("{chained:?}")] {
+            assert!(!text.contains(T), "{text}");
+            assert!(text.contains("hf_****wxyz"), "{text}");
+        }
+        // assert_eq! and unwrap on a Token show its Debug in the panic message.
+        let other = Token::new(format!("{T}-other"));
+        let payloads = [
+            std::panic::catch_unwind(|| assert_eq!(t, other)).unwrap_err(),
+            std::panic::catch_unwind(|| std::hint::black_box(Err::<(), _>(t.clone())).unwrap())
+                .unwrap_err(),
+        ];
+        for payload in payloads {
+            let message = payload.downcast_ref::<String>().expect("formatted panic");
+            assert!(!message.contains(T), "{message}");
+            assert!(message.contains("Token(hf_****wxyz)"), "{message}");
+        }
     }
 
     #[test]

@@ -28,8 +28,13 @@ pub fn cached(ctx: &Ctx, api_base: &str, token: &Token) -> Verdict {
     if let Some(entry) = cache.lookup(&key) {
         return from_entry(entry);
     }
-    let Some((_lock, waited)) = cache.lock(ctx.timeout + std::time::Duration::from_secs(1)) else {
-        return Verdict::Unknown("another git-credential-hf is still asking the Hub".into());
+    let (_lock, waited) = match cache.lock(ctx.timeout + std::time::Duration::from_secs(1)) {
+        Ok(Some(held)) => held,
+        Ok(None) => {
+            return Verdict::Unknown("another git-credential-hf is still asking the Hub".into());
+        }
+        // Our cache folder is unusable: check as if there were no cache.
+        Err(_) => return ask_hub(ctx, api_base, token),
     };
     if let Some(entry) = cache.lookup(&key) {
         return from_entry(entry);
