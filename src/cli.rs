@@ -198,8 +198,8 @@ impl Cli {
     /// `GIT_CREDENTIAL_HF_*` variable, goes through clap as usual.
     pub fn parse_args() -> Cli {
         let args: Vec<OsString> = std::env::args_os().skip(1).collect();
-        let configured = std::env::vars_os()
-            .any(|(k, _)| k.to_string_lossy().starts_with("GIT_CREDENTIAL_HF_"));
+        let configured =
+            std::env::vars_os().any(|(k, _)| k.to_string_lossy().starts_with("GIT_CREDENTIAL_HF_"));
         Cli::git_operation(&args, configured).unwrap_or_else(Cli::parse)
     }
 

@@ -127,7 +127,9 @@ fn bad_tokens_and_bad_files_change_nothing() {
     login(&env, org, &[])
         .code(1)
         .stderr_has("organization token");
-    login(&env, "hf_NotKnownToTheHubNNNNNNNNNNNNNNNNNNNN", &[])
+    let unknown = "hf_NotKnownToTheHubNNNNNNNNNNNNNNNNNNNN";
+    env.secret(unknown);
+    login(&env, unknown, &[])
         .code(1)
         .stderr_has("the Hub rejected this token (401)");
     login(&env, "", &[]).code(1).stderr_has("no token given");

@@ -303,6 +303,11 @@ impl Hub {
         }
     }
 
+    /// The credential request git sends for this Hub's origin.
+    pub fn credential_request(&self) -> String {
+        format!("protocol=http\nhost=127.0.0.1:{}\n\n", self.port())
+    }
+
     /// `http://127.0.0.1:PORT` (no trailing slash).
     pub fn url(&self) -> String {
         self.shared.base_url.clone()

@@ -15,6 +15,18 @@ use std::process::{Command, Stdio};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_git-credential-hf");
 
+/// A Hub imitation that knows `token` (alice's write token "laptop"), and a TestEnv pointed
+/// at it (`HF_ENDPOINT`) with `HF_TOKEN=token`.
+pub fn env_with_hub_token(token: &str) -> (TestEnv, hub::Hub) {
+    let hub = hub::Hub::start();
+    hub.add_token(token, hub::TokenInfo::write("alice", "laptop"));
+    let env = TestEnv::new();
+    env.secret(token);
+    env.set_env("HF_TOKEN", token);
+    env.set_env("HF_ENDPOINT", &hub.url());
+    (env, hub)
+}
+
 pub struct TestEnv {
     dir: tempfile::TempDir,
     home: PathBuf,
