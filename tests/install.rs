@@ -143,9 +143,8 @@ fn install_sets_up_everything_and_uninstall_takes_it_all_out() {
 
     // git asks the installed helper for the Hub, first; no other URL.
     let bin = it.bin().to_str().unwrap().to_string();
-    for url in ["https://huggingface.co", "https://hf.co"] {
-        let out = it
-            .env
+    let helper_for = |url: &str| {
+        it.env
             .git(&[
                 "config",
                 "--global",
@@ -154,20 +153,12 @@ fn install_sets_up_everything_and_uninstall_takes_it_all_out() {
                 url,
             ])
             .run()
-            .ok();
-        out.stdout_is(&format!("{bin}\n"));
+    };
+    for url in ["https://huggingface.co", "https://hf.co"] {
+        helper_for(url).ok().stdout_is(&format!("{bin}\n"));
         assert_eq!(it.helpers(url), ["", bin.as_str()]);
     }
-    let other = it
-        .env
-        .git(&[
-            "config",
-            "--global",
-            "--get-urlmatch",
-            "credential.helper",
-            "https://example.com",
-        ])
-        .run();
+    let other = helper_for("https://example.com");
     assert_eq!(other.code, 1, "{other:?}");
 
     // Again: the same files, the same config.
