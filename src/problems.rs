@@ -249,7 +249,7 @@ mod tests {
     use crate::secret::Token;
 
     fn inventory(extra: Place) -> Inventory {
-        let python = Token::new("hf_PythonTokenAAAAAAAAAAAAAAAAAAAAAAAAAA");
+        let python = Token::new("hf_python-token-AAAA");
         let file = Place {
             source: "file:/h/token".into(),
             token: Some(python.clone()),
@@ -275,7 +275,7 @@ mod tests {
     fn a_different_keychain_entry_is_reported_with_its_fix() {
         let entry = Place {
             source: "keyring:git:https://huggingface.co".into(),
-            token: Some(Token::new("hf_KeychainBBBBBBBBBBBBBBBBBBBBBBBBBBBBB")),
+            token: Some(Token::new("hf_keychain-token-BBBB")),
             detail: "user hf_user".into(),
             kind: Kind::Keychain {
                 service: "git:https://huggingface.co".into(),
@@ -287,10 +287,10 @@ mod tests {
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].code, "keychain-entry-differs");
         assert!(found[0].fix.contains("git:https://huggingface.co"));
-        assert!(!found[0].message.contains("hf_KeychainBBBB"));
+        assert!(!found[0].message.contains("hf_keychain-token"));
         // The same token as Python's is no problem.
         let same = Place {
-            token: Some(Token::new("hf_PythonTokenAAAAAAAAAAAAAAAAAAAAAAAAAA")),
+            token: Some(Token::new("hf_python-token-AAAA")),
             ..entry
         };
         assert!(diagnose(&inventory(same)).is_empty());

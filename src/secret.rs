@@ -71,7 +71,7 @@ impl fmt::Display for Token {
 mod tests {
     use super::*;
 
-    const T: &str = "hf_abcdefghijklmnopqrstuvwxyzABCDwxyz";
+    const T: &str = "hf_not-a-real-token-wxyz";
 
     #[test]
     fn debug_and_display_never_show_the_secret() {
