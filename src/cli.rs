@@ -45,27 +45,25 @@ pub struct Cli {
     pub command: Command,
 }
 
-#[derive(Debug, Args)]
+/// The global options as given on the command line. Each also has a `GIT_CREDENTIAL_HF_*`
+/// variable, read leniently by the command context (a bad value there is a warning, never a
+/// failed `get`), so none is declared to clap as `env`.
+#[derive(Debug, Default, Args)]
 pub struct GlobalArgs {
-    /// Total time-out of a request to the Hub, in seconds.
-    #[arg(long, global = true, value_name = "SECS", env = "GIT_CREDENTIAL_HF_TIMEOUT",
-          default_value = "5", value_parser = parse_timeout)]
-    pub timeout: Duration,
+    /// Total time-out of a request to the Hub, in seconds [default: 5]
+    /// [env: GIT_CREDENTIAL_HF_TIMEOUT].
+    #[arg(long, global = true, value_name = "SECS", value_parser = parse_timeout)]
+    pub timeout: Option<Duration>,
 
-    /// Explain on stderr what the helper decided and why.
-    #[arg(short, long, global = true, env = "GIT_CREDENTIAL_HF_VERBOSE")]
+    /// Explain on stderr what the helper decided and why [env: GIT_CREDENTIAL_HF_VERBOSE=1].
+    #[arg(short, long, global = true)]
     pub verbose: bool,
 
     /// How `get` hands the token to git when git can take a Bearer credential (git >= 2.46):
-    /// `auto` sends OAuth tokens as Bearer and access tokens as a password.
-    #[arg(
-        long,
-        global = true,
-        value_name = "MODE",
-        env = "GIT_CREDENTIAL_HF_AUTH_TYPE",
-        default_value = "auto"
-    )]
-    pub auth_type: AuthType,
+    /// `auto` sends OAuth tokens as Bearer and access tokens as a password [default: auto]
+    /// [env: GIT_CREDENTIAL_HF_AUTH_TYPE].
+    #[arg(long, global = true, value_name = "MODE")]
+    pub auth_type: Option<AuthType>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -193,43 +191,42 @@ pub struct SwitchArgs {
 }
 
 impl Cli {
-    /// `Cli::parse()`, except for the bare `get`, `store` or `erase` git runs, which skip
-    /// building clap's command tree (a quarter of a warm `get`). Any other argument, or any
-    /// `GIT_CREDENTIAL_HF_*` variable, goes through clap as usual.
-    pub fn parse_args() -> Cli {
+    /// `Cli::try_parse()`, except for the bare `get`, `store` or `erase` git runs, which skip
+    /// building clap's command tree (a quarter of a warm `get`).
+    pub fn parse_args() -> Result<Cli, clap::Error> {
         let args: Vec<OsString> = std::env::args_os().skip(1).collect();
-        let configured =
-            std::env::vars_os().any(|(k, _)| k.to_string_lossy().starts_with("GIT_CREDENTIAL_HF_"));
-        Cli::git_operation(&args, configured).unwrap_or_else(Cli::parse)
+        match Cli::git_operation(&args) {
+            Some(cli) => Ok(cli),
+            None => Cli::try_parse(),
+        }
     }
 
-    fn git_operation(args: &[OsString], configured: bool) -> Option<Cli> {
+    fn git_operation(args: &[OsString]) -> Option<Cli> {
         let command = match args {
-            [op] if !configured => match op.to_str() {
-                Some("get") => Some(Command::Get),
-                Some("store") => Some(Command::Store),
-                Some("erase") => Some(Command::Erase),
-                _ => None,
+            [op] => match op.to_str() {
+                Some("get") => Command::Get,
+                Some("store") => Command::Store,
+                Some("erase") => Command::Erase,
+                _ => return None,
             },
-            _ => None,
+            _ => return None,
         };
         Some(Cli {
-            global: GlobalArgs {
-                timeout: Duration::from_secs(5),
-                verbose: false,
-                auth_type: AuthType::Auto,
-            },
-            command: command?,
+            global: GlobalArgs::default(),
+            command,
         })
     }
 }
 
-fn parse_timeout(s: &str) -> Result<Duration, String> {
+/// `--timeout`: seconds, above 0 and at most 300.
+pub fn parse_timeout(s: &str) -> Result<Duration, String> {
+    let accepted = "give a number of seconds above 0 and at most 300, such as 5 or 0.5";
     let secs: f64 = s
+        .trim()
         .parse()
-        .map_err(|_| format!("`{s}` is not a number of seconds"))?;
+        .map_err(|_| format!("`{s}` is not a number of seconds: {accepted}"))?;
     if !(secs > 0.0 && secs <= 300.0) {
-        return Err("the time-out must be between 0 and 300 seconds".into());
+        return Err(format!("{s} seconds is out of range: {accepted}"));
     }
     Ok(Duration::from_secs_f64(secs))
 }
@@ -241,12 +238,11 @@ mod tests {
     #[test]
     fn the_git_fast_path_parses_as_clap_does() {
         for op in ["get", "store", "erase"] {
-            let fast = Cli::git_operation(&[op.into()], false).unwrap();
+            let fast = Cli::git_operation(&[op.into()]).unwrap();
             let clap = Cli::try_parse_from(["git-credential-hf", op]).unwrap();
             assert_eq!(format!("{fast:?}"), format!("{clap:?}"));
         }
-        assert!(Cli::git_operation(&["get".into()], true).is_none());
-        assert!(Cli::git_operation(&["--verbose".into(), "get".into()], false).is_none());
-        assert!(Cli::git_operation(&["status".into()], false).is_none());
+        assert!(Cli::git_operation(&["--verbose".into(), "get".into()]).is_none());
+        assert!(Cli::git_operation(&["status".into()]).is_none());
     }
 }

@@ -4,7 +4,7 @@
 //! masked forms and fingerprints.
 
 use crate::commands::Ctx;
-use crate::gitcreds::{self, Answer, HelperEntry};
+use crate::gitcreds::{self, HelperEntry};
 use crate::hub::WhoamiInfo;
 use crate::keychain::{self, Keychain, Lookup};
 use crate::netrc;
@@ -28,12 +28,21 @@ pub enum Kind {
     Stored {
         active: bool,
     },
-    Netrc,
+    /// A `.netrc` entry curl sends to the target (`machine` `None`: the `default` entry).
+    Netrc {
+        machine: Option<String>,
+        path: PathBuf,
+    },
+    /// A `.netrc` `default` entry curl does not send to the target (its machine entry wins).
+    NetrcDefault,
     Helper {
         ours: bool,
         before_ours: bool,
         name: String,
-        username: Option<String>,
+        /// The helper as configured (`store --file=x`, a path, `!shell code`).
+        value: String,
+        /// The config file it was read from.
+        file: String,
     },
     CredentialFile(PathBuf),
     RemoteUrl {
@@ -54,6 +63,9 @@ pub struct Place {
     pub token: Option<Token>,
     pub detail: String,
     pub kind: Kind,
+    /// The API base of the one Hub origin this credential is meant for, where it may be
+    /// checked; `None`: it is never sent to any Hub (and `check.note` says why).
+    pub scope: Option<String>,
     pub check: Check,
 }
 
@@ -102,19 +114,25 @@ pub fn collect(ctx: &Ctx, opts: &Options) -> Inventory {
     let target = Origin::from_url(&ctx.settings.endpoint)
         .unwrap_or_else(|| Origin::from_url(DEFAULT_ENDPOINT).expect("default endpoint parses"));
     let python = ctx.resolve().map_err(|e| e.to_string());
+    let allowed = Allowed::new(&ctx.settings);
+    let at = Scopes {
+        allowed: &allowed,
+        target: &target,
+        endpoint: &ctx.settings.endpoint,
+    };
     let mut places = Vec::new();
-    env_places(ctx, &mut places);
-    hf_file_places(ctx, &mut places);
-    netrc_places(ctx, &target, &mut places);
-    let (helper_configured, git_from_helpers) = helper_places(&target, &python, opts, &mut places);
-    credential_file_places(ctx, &mut places);
-    remote_places(opts, &mut places);
-    keychain_places(opts, &mut places);
+    env_places(ctx, &at, &mut places);
+    hf_file_places(ctx, &at, &mut places);
+    netrc_places(ctx, &at, &mut places);
+    let (helper_configured, git_from_helpers) = helper_places(&at, &python, opts, &mut places);
+    credential_file_places(ctx, &at, &mut places);
+    remote_places(&at, opts, &mut places);
+    keychain_places(&at, opts, &mut places);
 
     // curl sends a matching .netrc entry before git asks any helper.
     let git = places
         .iter()
-        .position(|p| p.kind == Kind::Netrc && p.token.is_some())
+        .position(|p| matches!(p.kind, Kind::Netrc { .. }) && p.token.is_some())
         .or(git_from_helpers);
     let mut inventory = Inventory {
         places,
@@ -131,17 +149,63 @@ pub fn collect(ctx: &Ctx, opts: &Options) -> Inventory {
     inventory
 }
 
-fn place(source: String, token: Option<Token>, detail: impl Into<String>, kind: Kind) -> Place {
+/// Which Hub origin a found credential belongs to: only a credential for an origin `get`
+/// answers is ever checked, and only against that origin's API base.
+struct Scopes<'a> {
+    allowed: &'a Allowed,
+    target: &'a Origin,
+    /// What huggingface_hub's own inputs (its variables and token file) are used with.
+    endpoint: &'a str,
+}
+
+impl Scopes<'_> {
+    fn origin(&self, origin: &Origin) -> Option<String> {
+        self.allowed.api_base(origin).map(str::to_string)
+    }
+
+    /// A credential keyed by host alone (`.netrc`): the target when it has that host, else
+    /// the first Hub origin that has it.
+    fn host(&self, host: &str) -> Option<String> {
+        let mut origins = self.allowed.origins();
+        let origin = match self.target.host().eq_ignore_ascii_case(host) {
+            true => Some(self.target),
+            false => origins.find(|o| o.host().eq_ignore_ascii_case(host)),
+        }?;
+        self.origin(origin)
+    }
+
+    fn target(&self) -> Option<String> {
+        self.origin(self.target)
+    }
+
+    fn endpoint(&self) -> Option<String> {
+        Some(self.endpoint.to_string())
+    }
+}
+
+fn place(
+    source: String,
+    token: Option<Token>,
+    detail: impl Into<String>,
+    kind: Kind,
+    scope: Option<String>,
+) -> Place {
     Place {
         source,
         token,
         detail: detail.into(),
         kind,
+        scope,
         check: Check::default(),
     }
 }
 
-fn env_places(ctx: &Ctx, places: &mut Vec<Place>) {
+/// A place with nothing in it.
+fn empty(source: &str, detail: impl Into<String>, kind: Kind) -> Place {
+    place(source.to_string(), None, detail, kind, None)
+}
+
+fn env_places(ctx: &Ctx, at: &Scopes, places: &mut Vec<Place>) {
     for (var, detail) in [
         ("HF_TOKEN", ""),
         (
@@ -161,6 +225,7 @@ fn env_places(ctx: &Ctx, places: &mut Vec<Place>) {
             value.and_then(crate::resolve::clean),
             detail,
             Kind::Env(var),
+            at.endpoint(),
         ));
     }
     let resource = ctx
@@ -169,9 +234,8 @@ fn env_places(ctx: &Ctx, places: &mut Vec<Place>) {
         .ok()
         .flatten()
         .filter(|v| !v.is_empty());
-    places.push(place(
-        "env:HF_OIDC_RESOURCE".into(),
-        None,
+    places.push(empty(
+        "env:HF_OIDC_RESOURCE",
         resource.map_or(String::new(), |r| {
             format!("set: {r} (token exchanged in CI)")
         }),
@@ -179,7 +243,7 @@ fn env_places(ctx: &Ctx, places: &mut Vec<Place>) {
     ));
 }
 
-fn hf_file_places(ctx: &Ctx, places: &mut Vec<Place>) {
+fn hf_file_places(ctx: &Ctx, at: &Scopes, places: &mut Vec<Place>) {
     let s = &ctx.settings;
     let file_token = ctx
         .sys
@@ -192,120 +256,149 @@ fn hf_file_places(ctx: &Ctx, places: &mut Vec<Place>) {
         file_token.clone(),
         format!("{} ({})", s.token_path, s.token_path_reason.describe()),
         Kind::TokenFile,
+        at.endpoint(),
     ));
     match stored_tokens::read(&s.stored_tokens_path, ctx.sys) {
         Ok(parsed) if !parsed.tokens.is_empty() => {
             for stored in parsed.tokens {
                 let active = file_token.as_ref() == Some(&stored.token);
-                let mut detail = if active {
-                    "active".to_string()
-                } else {
-                    String::new()
-                };
-                if let Some(at) = stored.expires_at {
-                    let sep = if detail.is_empty() { "" } else { ", " };
-                    detail.push_str(&format!("{sep}expires {}", crate::timefmt::utc(at)));
+                let mut facts = Vec::new();
+                if active {
+                    facts.push("active".to_string());
                 }
+                if let Some(at) = stored.expires_at {
+                    facts.push(format!("expires {}", crate::timefmt::utc(at)));
+                }
+                // Which Hub a stored token was logged in for is not recorded. Python sends
+                // only the token it uses to HF_ENDPOINT; the others are taken to be the
+                // default Hub's, and only checked when that is the endpoint.
+                let scoped = active || s.endpoint == DEFAULT_ENDPOINT;
                 let token = Some(stored.token).filter(|t| !t.expose().is_empty());
-                places.push(place(
+                let mut found = place(
                     format!("stored_tokens:{}", stored.name),
                     token,
-                    detail,
+                    facts.join(", "),
                     Kind::Stored { active },
-                ));
+                    at.endpoint().filter(|_| scoped),
+                );
+                if !scoped {
+                    found.check.note = Some(format!("it may not be a token for {}", s.endpoint));
+                }
+                places.push(found);
             }
         }
-        Ok(parsed) => places.push(place(
-            "stored_tokens".into(),
-            None,
+        Ok(parsed) => places.push(empty(
+            "stored_tokens",
             parsed
                 .problem
                 .unwrap_or_else(|| s.stored_tokens_path.clone()),
             Kind::Stored { active: false },
         )),
-        Err(e) => places.push(place(
-            "stored_tokens".into(),
-            None,
+        Err(e) => places.push(empty(
+            "stored_tokens",
             format!("{}: {e}", s.stored_tokens_path),
             Kind::Stored { active: false },
         )),
     }
 }
 
-fn hub_hosts(ctx: &Ctx) -> Vec<String> {
-    Allowed::new(&ctx.settings)
-        .origins()
-        .map(|o| o.host().to_string())
-        .collect()
-}
-
-fn netrc_places(ctx: &Ctx, target: &Origin, places: &mut Vec<Place>) {
+fn netrc_places(ctx: &Ctx, at: &Scopes, places: &mut Vec<Place>) {
     let Some(path) = netrc::path(ctx.env) else {
         return;
     };
     let shown = path.display().to_string();
-    let entries = match netrc::read(&path, ctx.sys) {
-        Ok(e) => e,
-        Err(_) => {
-            places.push(place(
-                "netrc".into(),
-                None,
-                format!("{shown} (none)"),
-                Kind::Netrc,
-            ));
-            return;
-        }
+    let Ok(entries) = netrc::read(&path, ctx.sys) else {
+        places.push(empty(
+            "netrc",
+            format!("{shown} (none)"),
+            Kind::NetrcDefault,
+        ));
+        return;
     };
-    let hosts = hub_hosts(ctx);
-    let mut found = false;
+    let target_host = at.target.host();
+    let target_has_machine = entries.iter().any(|e| {
+        e.machine
+            .as_ref()
+            .is_some_and(|m| m.eq_ignore_ascii_case(target_host))
+    });
+    let before = places.len();
     for entry in entries {
-        let Some(machine) = &entry.machine else {
-            continue;
+        let netrc = |machine: Option<String>| Kind::Netrc {
+            machine,
+            path: path.clone(),
         };
-        if !hosts.iter().any(|h| h.eq_ignore_ascii_case(machine)) {
-            continue;
-        }
-        found = true;
-        // Only the entry for the host git talks to is sent; others are stale copies.
-        let detail = format!("{shown}: machine {machine}");
-        let kind = if machine.eq_ignore_ascii_case(target.host()) {
-            Kind::Netrc
-        } else {
-            Kind::CredentialFile(path.clone())
+        let found = match entry.machine {
+            // Only the entry for the host git talks to is sent; others are stale copies.
+            Some(machine) => {
+                let Some(scope) = at.host(&machine) else {
+                    continue;
+                };
+                let kind = match machine.eq_ignore_ascii_case(target_host) {
+                    true => netrc(Some(machine.clone())),
+                    false => Kind::CredentialFile(path.clone()),
+                };
+                place(
+                    "netrc".into(),
+                    entry.password,
+                    format!("{shown}: machine {machine}"),
+                    kind,
+                    Some(scope),
+                )
+            }
+            // curl sends `default` to every host that has no machine entry.
+            None if target_has_machine => place(
+                "netrc".into(),
+                entry.password,
+                format!(
+                    "{shown}: default (not sent to {target_host}: its machine entry comes first)"
+                ),
+                Kind::NetrcDefault,
+                None,
+            ),
+            None => place(
+                "netrc".into(),
+                entry.password,
+                format!("{shown}: default (sent to every host without a machine entry)"),
+                netrc(None),
+                at.target(),
+            ),
         };
-        places.push(place("netrc".into(), entry.password, detail, kind));
+        places.push(found);
     }
-    if !found {
-        places.push(place(
-            "netrc".into(),
-            None,
+    if places.len() == before {
+        places.push(empty(
+            "netrc",
             format!("{shown}: no Hub entry"),
-            Kind::Netrc,
+            Kind::NetrcDefault,
         ));
     }
 }
 
-/// The helper chain for `target`, each other helper's answer, and which place git sends.
+/// The helper chain for the target, each other helper's answer, and which place git sends.
 fn helper_places(
-    target: &Origin,
+    at: &Scopes,
     python: &Result<Option<Resolved>, String>,
     opts: &Options,
     places: &mut Vec<Place>,
 ) -> (bool, Option<usize>) {
+    let target = at.target;
+    let no_helper = |detail: String| {
+        empty(
+            "git-helper",
+            detail,
+            Kind::Helper {
+                ours: false,
+                before_ours: false,
+                name: String::new(),
+                value: String::new(),
+                file: String::new(),
+            },
+        )
+    };
     let chain = match gitcreds::helper_chain(target, &opts.cwd) {
         Ok(c) => c,
         Err(e) => {
-            places.push(place(
-                "git-helper".into(),
-                None,
-                e.to_string(),
-                Kind::Helper {
-                    ours: false,
-                    before_ours: false,
-                    name: String::new(),
-                    username: None,
-                },
-            ));
+            places.push(no_helper(e.to_string()));
             return (false, None);
         }
     };
@@ -318,14 +411,11 @@ fn helper_places(
                 .as_ref()
                 .ok()
                 .and_then(|r| r.as_ref())
-                .map(|r| Answer {
-                    username: "git".into(),
-                    token: r.token.clone(),
-                });
+                .map(|r| r.token.clone());
             (ours, None)
         } else {
             match gitcreds::ask_helper(&entry.value, target, Duration::from_secs(3)) {
-                Ok(a) => (a, None),
+                Ok(a) => (a.map(|a| a.token), None),
                 Err(e) => (None, Some(e)),
             }
         };
@@ -338,44 +428,41 @@ fn helper_places(
         }
         places.push(place(
             format!("git-helper:{}", entry.name()),
-            answer.as_ref().map(|a| a.token.clone()),
+            answer,
             detail,
             Kind::Helper {
                 ours,
                 before_ours: ours_at.is_some_and(|o| i < o),
                 name: entry.name(),
-                username: answer.map(|a| a.username),
+                value: entry.value.clone(),
+                file: config_file(entry),
             },
+            at.target(),
         ));
     }
     if chain.is_empty() {
-        places.push(place(
-            "git-helper".into(),
-            None,
-            format!("no credential helper for {target}"),
-            Kind::Helper {
-                ours: false,
-                before_ours: false,
-                name: String::new(),
-                username: None,
-            },
-        ));
+        places.push(no_helper(format!("no credential helper for {target}")));
     }
     (ours_at.is_some(), git)
 }
 
-fn describe_helper(entry: &HelperEntry, index: usize) -> String {
+/// Where git read a helper: a file path, or `command line`.
+fn config_file(entry: &HelperEntry) -> String {
     let origin = entry.origin.strip_prefix("file:").unwrap_or(&entry.origin);
+    origin.trim_end_matches(':').to_string()
+}
+
+fn describe_helper(entry: &HelperEntry, index: usize) -> String {
     format!(
         "#{} `{}` ({}: {})",
         index + 1,
         entry.value,
         entry.scope,
-        origin.trim_end_matches(':')
+        config_file(entry)
     )
 }
 
-fn credential_file_places(ctx: &Ctx, places: &mut Vec<Place>) {
+fn credential_file_places(ctx: &Ctx, at: &Scopes, places: &mut Vec<Place>) {
     let home = ctx
         .env
         .get("HOME")
@@ -395,7 +482,6 @@ fn credential_file_places(ctx: &Ctx, places: &mut Vec<Place>) {
         home.map(|h| h.join(".git-credentials")),
         xdg.map(|x| x.join("git/credentials")),
     ];
-    let hosts = hub_hosts(ctx);
     for path in files.into_iter().flatten() {
         let text = ctx
             .sys
@@ -407,9 +493,10 @@ fn credential_file_places(ctx: &Ctx, places: &mut Vec<Place>) {
             let Some((origin, answer)) = gitcreds::url_credentials(line.trim()) else {
                 continue;
             };
-            if !hosts.iter().any(|h| h == origin.host()) {
+            // The store helper answers a line for its exact origin only.
+            let Some(scope) = at.origin(&origin) else {
                 continue;
-            }
+            };
             found = true;
             let detail = format!(
                 "{} (for {origin}, user {})",
@@ -421,13 +508,13 @@ fn credential_file_places(ctx: &Ctx, places: &mut Vec<Place>) {
                 Some(answer.token),
                 detail,
                 Kind::CredentialFile(path.clone()),
+                Some(scope),
             ));
         }
         if !found {
             let why = if text.is_ok() { "no Hub entry" } else { "none" };
-            places.push(place(
-                source,
-                None,
+            places.push(empty(
+                &source,
                 format!("{} ({why})", path.display()),
                 Kind::CredentialFile(path.clone()),
             ));
@@ -435,12 +522,16 @@ fn credential_file_places(ctx: &Ctx, places: &mut Vec<Place>) {
     }
 }
 
-/// Remote URLs with a token inside.
-fn remote_places(opts: &Options, places: &mut Vec<Place>) {
+/// Remote URLs of Hub repositories with a token inside. Credentials in the URLs of other
+/// hosts (a CI checkout of a GitHub or GitLab repository) are none of the Hub's business.
+fn remote_places(at: &Scopes, opts: &Options, places: &mut Vec<Place>) {
     let in_repo = is_repository(&opts.cwd);
     let mut found = false;
     for (remote, url) in gitcreds::remote_urls(&opts.cwd) {
-        let Some((_origin, answer)) = gitcreds::url_credentials(&url) else {
+        let Some((origin, answer)) = gitcreds::url_credentials(&url) else {
+            continue;
+        };
+        let Some(scope) = at.origin(&origin) else {
             continue;
         };
         found = true;
@@ -451,17 +542,17 @@ fn remote_places(opts: &Options, places: &mut Vec<Place>) {
             Some(answer.token),
             redacted,
             Kind::RemoteUrl { remote, clean_url },
+            Some(scope),
         ));
     }
     if !found {
         let why = if in_repo {
-            "no remote URL holds a token"
+            "no Hub remote URL holds a token"
         } else {
             "not in a repository"
         };
-        places.push(place(
-            "remote-url".into(),
-            None,
+        places.push(empty(
+            "remote-url",
             why,
             Kind::RemoteUrl {
                 remote: String::new(),
@@ -494,50 +585,58 @@ fn is_repository(cwd: &Path) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-fn keychain_places(opts: &Options, places: &mut Vec<Place>) {
-    match keychain::lookup(opts.keychain.clone(), Duration::from_secs(3)) {
+/// The entries Git Credential Manager and wincred write for each Hub origin
+/// (`git:https://huggingface.co`), each checked only against its own origin.
+fn keychain_places(at: &Scopes, opts: &Options, places: &mut Vec<Place>) {
+    let services: Vec<(String, Option<String>)> = at
+        .allowed
+        .origins()
+        .map(|o| (format!("git:{o}"), at.origin(o)))
+        .collect();
+    let names: Vec<String> = services.iter().map(|(s, _)| s.clone()).collect();
+    let no_entry = |detail: String| {
+        empty(
+            "keyring",
+            detail,
+            Kind::Keychain {
+                service: String::new(),
+                user: String::new(),
+            },
+        )
+    };
+    match keychain::lookup(opts.keychain.clone(), &names, Duration::from_secs(3)) {
         Lookup::Found(found) if !found.is_empty() => {
             for (service, user, token) in found {
+                let scope = services
+                    .iter()
+                    .find(|(s, _)| *s == service)
+                    .and_then(|(_, scope)| scope.clone());
                 places.push(place(
                     format!("keyring:{service}"),
                     Some(token),
                     format!("user {user}"),
                     Kind::Keychain { service, user },
+                    scope,
                 ));
             }
         }
-        Lookup::Found(_) => places.push(place(
-            "keyring".into(),
-            None,
-            format!("no entry for {}", keychain::SERVICES.join(", ")),
-            Kind::Keychain {
-                service: String::new(),
-                user: String::new(),
-            },
-        )),
-        Lookup::NotAvailable(why) => places.push(place(
-            "keyring".into(),
-            None,
-            format!("not available ({why})"),
-            Kind::Keychain {
-                service: String::new(),
-                user: String::new(),
-            },
-        )),
+        Lookup::Found(_) => places.push(no_entry(format!("no entry for {}", names.join(", ")))),
+        Lookup::NotAvailable(why) => places.push(no_entry(format!("not available ({why})"))),
     }
 }
 
-/// Checks each distinct token once (through the same cache as `get`).
+/// Checks each distinct token once per origin it is scoped to (through the same cache as
+/// `get`); a credential without a scope is never sent anywhere.
 fn check_all(ctx: &Ctx, inventory: &mut Inventory) {
-    let api_base = Allowed::new(&ctx.settings)
-        .api_base(&inventory.target)
-        .unwrap_or(DEFAULT_ENDPOINT)
-        .to_string();
-    let mut seen: HashMap<String, Check> = HashMap::new();
+    let mut seen: HashMap<(String, String), Check> = HashMap::new();
     for place in &mut inventory.places {
-        let Some(token) = &place.token else { continue };
-        let check = seen.entry(token.fingerprint()).or_insert_with(|| {
-            match verify::cached(ctx, &api_base, token) {
+        let (Some(token), Some(api_base)) = (&place.token, &place.scope) else {
+            continue;
+        };
+        let key = (api_base.clone(), token.fingerprint());
+        let check = seen
+            .entry(key)
+            .or_insert_with(|| match verify::cached(ctx, api_base, token) {
                 Verdict::Valid(info) => Check {
                     valid: Some(true),
                     info,
@@ -558,8 +657,7 @@ fn check_all(ctx: &Ctx, inventory: &mut Inventory) {
                     info: None,
                     note: Some("HF_HUB_OFFLINE is set".into()),
                 },
-            }
-        });
+            });
         place.check = check.clone();
     }
 }

@@ -6,9 +6,7 @@ use crate::secret::Token;
 use std::sync::mpsc;
 use std::time::Duration;
 
-/// The entries looked at: the services Git Credential Manager uses for the Hub, under the
-/// user names huggingface_hub (`hf_user`) and git (`git`) store.
-pub const SERVICES: &[&str] = &["git:https://huggingface.co", "git:https://hf.co"];
+/// The user names huggingface_hub (`hf_user`) and git (`git`) store entries under.
 pub const USERS: &[&str] = &["hf_user", "git"];
 
 #[derive(Debug)]
@@ -37,13 +35,19 @@ impl Keychain for OsKeychain {
     }
 }
 
-/// Every Hub entry, or "not available" when the keychain cannot be reached within `timeout`.
-pub fn lookup(keychain: std::sync::Arc<dyn Keychain>, timeout: Duration) -> Lookup {
+/// Every entry of `services` (as Git Credential Manager names them, `git:https://hf.co`), or
+/// "not available" when the keychain cannot be reached within `timeout`.
+pub fn lookup(
+    keychain: std::sync::Arc<dyn Keychain>,
+    services: &[String],
+    timeout: Duration,
+) -> Lookup {
     let (tx, rx) = mpsc::channel();
+    let services = services.to_vec();
     // The thread may outlive the answer when the keychain hangs; the process ends anyway.
     std::thread::spawn(move || {
         let mut found = Vec::new();
-        for service in SERVICES {
+        for service in &services {
             for user in USERS {
                 match keychain.get(service, user) {
                     Ok(Some(secret)) => {
@@ -69,12 +73,18 @@ mod tests {
     use super::*;
     use std::sync::Arc;
 
+    const HUB: &str = "git:https://huggingface.co";
+
+    fn services() -> Vec<String> {
+        vec![HUB.to_string(), "git:https://hf.co".to_string()]
+    }
+
     struct Fake(Result<Option<&'static str>, &'static str>, Duration);
 
     impl Keychain for Fake {
         fn get(&self, service: &str, user: &str) -> Result<Option<String>, String> {
             std::thread::sleep(self.1);
-            let hit = service == SERVICES[0] && user == "hf_user";
+            let hit = service == HUB && user == "hf_user";
             self.0
                 .map(|v| v.filter(|_| hit).map(str::to_string))
                 .map_err(str::to_string)
@@ -85,6 +95,7 @@ mod tests {
     fn finds_entries_and_reports_unavailable_or_hanging_keychains() {
         let ok = lookup(
             Arc::new(Fake(Ok(Some("hf_k")), Duration::ZERO)),
+            &services(),
             Duration::from_secs(1),
         );
         let Lookup::Found(found) = ok else {
@@ -94,11 +105,13 @@ mod tests {
         assert_eq!(found[0].2.expose(), "hf_k");
         let down = lookup(
             Arc::new(Fake(Err("no dbus"), Duration::ZERO)),
+            &services(),
             Duration::from_secs(1),
         );
         assert!(matches!(down, Lookup::NotAvailable(e) if e == "no dbus"));
         let hang = lookup(
             Arc::new(Fake(Ok(None), Duration::from_secs(5))),
+            &services(),
             Duration::from_millis(100),
         );
         assert!(matches!(hang, Lookup::NotAvailable(_)));
@@ -107,6 +120,6 @@ mod tests {
     #[test]
     fn the_crate_mock_store_goes_through_the_same_path() {
         keyring::set_default_credential_builder(keyring::mock::default_credential_builder());
-        assert!(matches!(OsKeychain.get(SERVICES[0], "git"), Ok(None)));
+        assert!(matches!(OsKeychain.get(HUB, "git"), Ok(None)));
     }
 }

@@ -15,10 +15,12 @@ mod keychain;
 mod netrc;
 mod oauth;
 mod oidc;
+mod options;
 mod origin;
 mod problems;
 mod protocol;
 mod pypath;
+mod redact;
 mod repo;
 mod report;
 mod resolve;
@@ -29,6 +31,7 @@ mod timefmt;
 mod verify;
 
 pub use commands::UsageError;
+pub use redact::redact;
 
 use cli::{Cli, Command};
 use commands::Ctx;
@@ -42,6 +45,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let mut stdin = std::io::stdin().lock();
     let mut stdout = std::io::stdout().lock();
     let mut stderr = std::io::stderr().lock();
+    // Settings that were not understood, before anything else is said.
+    ctx.print_warnings(&mut stderr)?;
     // Commands whose exit code says how things are.
     let verdict = match &cli.command {
         Command::Status(args) => {
@@ -84,9 +89,8 @@ pub mod fuzzing {
     pub fn answered_origin(env: &[(&str, &str)], req: &Request) -> Option<Origin> {
         let env = crate::env::Env::from_pairs(env.iter().copied());
         let global = crate::cli::GlobalArgs {
-            timeout: std::time::Duration::from_secs(1),
-            verbose: false,
-            auth_type: crate::cli::AuthType::Auto,
+            timeout: Some(std::time::Duration::from_secs(1)),
+            ..Default::default()
         };
         let ctx = crate::commands::Ctx::new(&env, &crate::env::RealSystem, &global).ok()?;
         ctx.target(req, &mut std::io::sink()).map(|t| t.origin)
@@ -97,7 +101,6 @@ pub mod fuzzing {
         let single = [
             ("protocol", &req.protocol),
             ("host", &req.host),
-            ("path", &req.path),
             ("url", &req.url),
             ("username", &req.username),
             ("password", &req.password),

@@ -3,7 +3,7 @@
 //! but ASCII letters, digits, `-`, `.` (or a bracketed IPv6 literal) is not a host we know,
 //! so odd encodings can never normalise into an allowed one.
 
-use crate::settings::{DEFAULT_ENDPOINT, STAGING_ENDPOINT, Settings};
+use crate::settings::{DEFAULT_ENDPOINT, Settings};
 use std::fmt;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -121,25 +121,22 @@ pub struct Allowed {
 }
 
 impl Allowed {
+    /// The configured endpoint's origin, then huggingface.co and hf.co. In staging mode only
+    /// the staging Hub: huggingface_hub talks to nothing else there, and a staging token
+    /// checked against production would be a token sent where it does not belong.
     pub fn new(settings: &Settings) -> Allowed {
         let mut entries = Vec::new();
         // The configured endpoint first: its API base (which may carry a path) wins.
         if let Some(origin) = Origin::from_url(&settings.endpoint) {
             entries.push((origin, settings.endpoint.clone()));
         }
-        for (url, api) in [
-            ("https://huggingface.co", DEFAULT_ENDPOINT),
-            ("https://hf.co", DEFAULT_ENDPOINT),
-        ]
-        .into_iter()
-        .chain(
-            settings
-                .staging
-                .then_some((STAGING_ENDPOINT, STAGING_ENDPOINT)),
-        ) {
+        if settings.staging {
+            return Allowed { entries };
+        }
+        for url in ["https://huggingface.co", "https://hf.co"] {
             let origin = Origin::from_url(url).expect("built-in origins parse");
             if !entries.iter().any(|(o, _)| *o == origin) {
-                entries.push((origin, api.to_string()));
+                entries.push((origin, DEFAULT_ENDPOINT.to_string()));
             }
         }
         Allowed { entries }
@@ -278,7 +275,8 @@ mod tests {
         assert!(!answers(&allowed(&[]), "https", "hub-ci.huggingface.co"));
         let s = allowed(&[("HUGGINGFACE_CO_STAGING", "1")]);
         assert!(answers(&s, "https", "hub-ci.huggingface.co"));
-        assert!(answers(&s, "https", "huggingface.co"));
+        assert!(!answers(&s, "https", "huggingface.co"));
+        assert!(!answers(&s, "https", "hf.co"));
     }
 
     #[test]

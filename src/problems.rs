@@ -176,23 +176,26 @@ fn place_problems(inv: &Inventory, place: &Place, out: &mut Vec<Problem>) {
             format!("HUGGINGFACEHUB_API_TOKEN ({masked}), used by LangChain, is not the token huggingface_hub uses."),
             "export HUGGINGFACEHUB_API_TOKEN=\"$(git-credential-hf token)\"",
         )),
-        Kind::Netrc => out.push(problem(
-            "netrc-entry",
-            if differs { Severity::Error } else { Severity::Warning },
-            format!(
-                "{} has a password for {host} ({masked}){}: curl sends it before any credential helper.",
-                place.detail,
-                if differs { ", not huggingface_hub's token" } else { ", a copy that goes stale" }
-            ),
-            format!("remove the `machine {}` entry from {}", inv.target.host(), place.detail.split(':').next().unwrap_or("~/.netrc")),
-        )),
-        Kind::Helper { ours: false, before_ours, name, username } if differs => {
-            let erase = format!(
-                "printf 'protocol={}\\nhost={}\\nusername={}\\n\\n' | git credential-{name} erase",
-                inv.target.scheme(),
-                host,
-                username.as_deref().unwrap_or("")
-            );
+        Kind::Netrc { machine, path } => {
+            let (entry, what) = match machine {
+                Some(m) => (format!("`machine {m}`"), format!("a password for {host}")),
+                None => (
+                    "`default`".to_string(),
+                    format!("a `default` entry, which curl sends to {host}"),
+                ),
+            };
+            out.push(problem(
+                "netrc-entry",
+                if differs { Severity::Error } else { Severity::Warning },
+                format!(
+                    "{} has {what} ({masked}){}: curl sends it before any credential helper.",
+                    path.display(),
+                    if differs { ", not huggingface_hub's token" } else { ", a copy that goes stale" }
+                ),
+                format!("remove the {entry} entry from {}", path.display()),
+            ))
+        }
+        Kind::Helper { ours: false, before_ours, name, value, file } if differs => {
             if *before_ours {
                 out.push(problem(
                     "shadowed-by-helper",
@@ -205,7 +208,7 @@ fn place_problems(inv: &Inventory, place: &Place, out: &mut Vec<Problem>) {
                 "stale-helper-credential",
                 Severity::Warning,
                 format!("the `{name}` helper holds an old token for {host} ({masked})."),
-                erase,
+                erase_fix(value, file, &inv.target),
             ));
         }
         Kind::CredentialFile(path) if differs => out.push(problem(
@@ -227,6 +230,27 @@ fn place_problems(inv: &Inventory, place: &Place, out: &mut Vec<Problem>) {
             keychain_fix(service, user),
         )),
         _ => {}
+    }
+}
+
+/// How to make a helper forget the Hub's credential: the erase operation git itself would run
+/// (`git credential-store --file=x erase`, or the program at a path), without a user name so
+/// every copy for the Hub goes. A shell helper prints its answer itself: only editing the
+/// config helps.
+fn erase_fix(value: &str, file: &str, target: &crate::origin::Origin) -> String {
+    if value.starts_with('!') {
+        return format!("edit or remove that shell helper in {file}: it prints the token itself");
+    }
+    let request = format!(
+        "printf 'protocol={}\\nhost={}\\n\\n'",
+        target.scheme(),
+        target.authority()
+    );
+    let program = value.split_whitespace().next().unwrap_or("");
+    if program.contains('/') || program.contains('\\') {
+        format!("{request} | {value} erase")
+    } else {
+        format!("{request} | git credential-{value} erase")
     }
 }
 
@@ -255,6 +279,7 @@ mod tests {
             token: Some(python.clone()),
             detail: String::new(),
             kind: Kind::TokenFile,
+            scope: Some("https://huggingface.co".into()),
             check: Check::default(),
         };
         Inventory {
@@ -281,6 +306,7 @@ mod tests {
                 service: "git:https://huggingface.co".into(),
                 user: "hf_user".into(),
             },
+            scope: Some("https://huggingface.co".into()),
             check: Check::default(),
         };
         let found = diagnose(&inventory(entry.clone()));

@@ -13,7 +13,6 @@ pub const MAX_LINE: usize = 64 * 1024;
 pub struct Request {
     pub protocol: Option<String>,
     pub host: Option<String>,
-    pub path: Option<String>,
     pub url: Option<String>,
     pub username: Option<String>,
     pub password: Option<String>,
@@ -24,11 +23,30 @@ pub struct Request {
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum ProtocolError {
-    TooLong { line: usize },
-    Forbidden { line: usize, what: &'static str },
+    Bad { line: usize, why: ValueError },
     NoEquals { line: usize },
     NotUtf8 { line: usize },
     Io(String),
+}
+
+/// Why a value cannot travel in the protocol.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueError {
+    TooLong,
+    Nul,
+    LineFeed,
+    CarriageReturn,
+}
+
+impl fmt::Display for ValueError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ValueError::TooLong => "is longer than 64 KiB",
+            ValueError::Nul => "contains a NUL byte",
+            ValueError::LineFeed => "contains a line feed",
+            ValueError::CarriageReturn => "contains a carriage return",
+        })
+    }
 }
 
 impl std::error::Error for ProtocolError {}
@@ -37,15 +55,7 @@ impl fmt::Display for ProtocolError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let fix = "git sends one key=value per line; check what is piped into git-credential-hf";
         match self {
-            ProtocolError::TooLong { line } => {
-                write!(
-                    f,
-                    "credential line {line} is longer than {MAX_LINE} bytes: {fix}"
-                )
-            }
-            ProtocolError::Forbidden { line, what } => {
-                write!(f, "credential line {line} contains {what}: {fix}")
-            }
+            ProtocolError::Bad { line, why } => write!(f, "credential line {line} {why}: {fix}"),
             ProtocolError::NoEquals { line } => {
                 write!(f, "credential line {line} has no `=`: {fix}")
             }
@@ -58,27 +68,26 @@ impl fmt::Display for ProtocolError {
 }
 
 /// Refuses what no credential value may hold. Used by the reader and the writer alike.
-pub fn validate(line_no: usize, bytes: &[u8]) -> Result<(), ProtocolError> {
-    let forbidden = |what| ProtocolError::Forbidden {
-        line: line_no,
-        what,
-    };
+pub fn validate(bytes: &[u8]) -> Result<(), ValueError> {
     if bytes.len() > MAX_LINE {
-        return Err(ProtocolError::TooLong { line: line_no });
+        return Err(ValueError::TooLong);
     }
     if bytes.contains(&0) {
-        return Err(forbidden("a NUL byte"));
+        return Err(ValueError::Nul);
     }
     if bytes.contains(&b'\n') {
-        return Err(forbidden("a line feed"));
+        return Err(ValueError::LineFeed);
     }
     if bytes.contains(&b'\r') {
-        return Err(forbidden("a carriage return"));
+        return Err(ValueError::CarriageReturn);
     }
     Ok(())
 }
 
-/// Reads one request: up to the first blank line or EOF.
+/// Reads one request: up to the first blank line or EOF. Only the keys the helper uses must
+/// be valid; any other line is skipped whatever it holds (git forwards server text in
+/// `wwwauth[]` and raw path bytes in `path=`), so odd bytes there never cost the user the
+/// token. A CR ending a line (CRLF input) is dropped, as git's own reader does.
 pub fn read_request(mut input: impl BufRead) -> Result<Request, ProtocolError> {
     let mut req = Request::default();
     let mut line = Vec::new();
@@ -91,35 +100,60 @@ pub fn read_request(mut input: impl BufRead) -> Result<Request, ProtocolError> {
             break;
         }
         let body = line.strip_suffix(b"\n").unwrap_or(&line);
+        let body = body.strip_suffix(b"\r").unwrap_or(body);
         if body.is_empty() {
             break;
         }
-        validate(line_no, body)?;
-        let text =
-            std::str::from_utf8(body).map_err(|_| ProtocolError::NotUtf8 { line: line_no })?;
-        let (key, value) = text
-            .split_once('=')
-            .ok_or(ProtocolError::NoEquals { line: line_no })?;
-        let value = value.to_string();
-        match key {
-            "protocol" => req.protocol = Some(value),
-            "host" => req.host = Some(value),
-            "path" => req.path = Some(value),
-            "url" => req.url = Some(value),
-            "username" => req.username = Some(value),
-            "password" => req.password = Some(value),
-            "authtype" => req.authtype = Some(value),
-            "credential" => req.credential = Some(value),
-            "capability[]" => req.capabilities.push(value),
-            _ => {}
+        let bad = |why| ProtocolError::Bad { line: line_no, why };
+        if body.len() > MAX_LINE {
+            return Err(bad(ValueError::TooLong));
         }
+        if body.contains(&0) {
+            return Err(bad(ValueError::Nul));
+        }
+        let eq = body
+            .iter()
+            .position(|b| *b == b'=')
+            .ok_or(ProtocolError::NoEquals { line: line_no })?;
+        let (key, value) = (&body[..eq], &body[eq + 1..]);
+        if !Request::KEYS.contains(&key) {
+            continue;
+        }
+        validate(value).map_err(bad)?;
+        let value =
+            std::str::from_utf8(value).map_err(|_| ProtocolError::NotUtf8 { line: line_no })?;
+        req.set(key, value.to_string());
     }
     Ok(req)
 }
 
 impl Request {
-    /// The origin the request is for. `url=` and `protocol=`/`host=` must agree when both
-    /// are given; a request that is ambiguous about where the token would go gets nothing.
+    /// The keys the helper reads; every other line is skipped unread.
+    const KEYS: &[&[u8]] = &[
+        b"protocol",
+        b"host",
+        b"url",
+        b"username",
+        b"password",
+        b"authtype",
+        b"credential",
+        b"capability[]",
+    ];
+
+    fn set(&mut self, key: &[u8], value: String) {
+        let field = match key {
+            b"protocol" => &mut self.protocol,
+            b"host" => &mut self.host,
+            b"url" => &mut self.url,
+            b"username" => &mut self.username,
+            b"password" => &mut self.password,
+            b"authtype" => &mut self.authtype,
+            b"credential" => &mut self.credential,
+            _ => return self.capabilities.push(value),
+        };
+        *field = Some(value);
+    }
+
     pub fn has_capability(&self, name: &str) -> bool {
         self.capabilities.iter().any(|c| c == name)
     }
@@ -132,6 +166,8 @@ impl Request {
         }
     }
 
+    /// The origin the request is for. `url=` and `protocol=`/`host=` must agree when both
+    /// are given; a request that is ambiguous about where the token would go gets nothing.
     pub fn origin(&self) -> Option<Origin> {
         let from_fields = match (&self.protocol, &self.host) {
             (None, None) => None,
@@ -146,17 +182,39 @@ impl Request {
     }
 }
 
+/// A value `write_fields` refused.
+#[derive(Debug)]
+pub enum WriteError {
+    Value { key: String, why: ValueError },
+    Io(io::Error),
+}
+
+impl std::error::Error for WriteError {}
+
+impl fmt::Display for WriteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WriteError::Value { key, why } => write!(f, "the `{key}` value {why}"),
+            WriteError::Io(e) => write!(f, "cannot answer git: {e}"),
+        }
+    }
+}
+
 /// Writes `key=value` lines, refusing any value that would break the protocol.
-pub fn write_fields(out: &mut dyn Write, fields: &[(&str, &str)]) -> io::Result<()> {
+pub fn write_fields(out: &mut dyn Write, fields: &[(&str, &str)]) -> Result<(), WriteError> {
     let mut buf = Vec::new();
-    for (i, (key, value)) in fields.iter().enumerate() {
-        validate(i + 1, key.as_bytes())
-            .and_then(|_| validate(i + 1, value.as_bytes()))
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
+    for (key, value) in fields {
+        validate(key.as_bytes())
+            .and_then(|_| validate(value.as_bytes()))
+            .map_err(|why| WriteError::Value {
+                key: key.to_string(),
+                why,
+            })?;
         buf.extend_from_slice(format!("{key}={value}\n").as_bytes());
     }
-    out.write_all(&buf)?;
-    out.flush()
+    out.write_all(&buf)
+        .and_then(|_| out.flush())
+        .map_err(WriteError::Io)
 }
 
 #[cfg(test)]
@@ -188,19 +246,12 @@ mod tests {
 
     #[test]
     fn refuses_malformed_lines() {
+        let bad = |line, why| Err(ProtocolError::Bad { line, why });
+        assert_eq!(read(b"host=a\0b\n"), bad(1, ValueError::Nul));
+        assert_eq!(read(b"future=a\0b\n"), bad(1, ValueError::Nul));
         assert_eq!(
-            read(b"host=a\0b\n"),
-            Err(ProtocolError::Forbidden {
-                line: 1,
-                what: "a NUL byte"
-            })
-        );
-        assert_eq!(
-            read(b"protocol=https\r\nhost=hf.co\n"),
-            Err(ProtocolError::Forbidden {
-                line: 1,
-                what: "a carriage return"
-            })
+            read(b"protocol=https\nhost=hf.co\rx\n"),
+            bad(2, ValueError::CarriageReturn)
         );
         assert_eq!(
             read(b"protocol=https\nhostonly\n"),
@@ -212,10 +263,23 @@ mod tests {
         );
         let mut long = b"host=".to_vec();
         long.resize(MAX_LINE + 10, b'a');
-        assert_eq!(read(&long), Err(ProtocolError::TooLong { line: 1 }));
-        let mut exact = b"path=".to_vec();
+        assert_eq!(read(&long), bad(1, ValueError::TooLong));
+        let mut exact = b"host=".to_vec();
         exact.resize(MAX_LINE, b'a');
         assert!(read(&exact).is_ok());
+    }
+
+    #[test]
+    fn odd_bytes_in_keys_it_does_not_read_are_skipped() {
+        let r = read(b"protocol=https\r\nwwwauth[]=realm=\"caf\xe9\"\nx\xff=\x01\r\nhost=hf.co\r\n\r\nhost=evil\n")
+            .unwrap();
+        assert_eq!(r.protocol.as_deref(), Some("https"));
+        assert_eq!(r.host.as_deref(), Some("hf.co"));
+        assert_eq!(read(b"path=caf\xe9\n").unwrap(), Request::default());
+        assert!(matches!(
+            read(b"host=caf\xe9\n"),
+            Err(ProtocolError::NotUtf8 { line: 1 })
+        ));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! repository's Hub remote.
 
 use crate::origin::{Allowed, Origin};
+use crate::redact::redact;
 use crate::settings::Settings;
 use std::fmt;
 use std::path::Path;
@@ -85,11 +86,19 @@ pub fn parse(
     } else {
         arg.to_string()
     };
-    from_path(&path, kind).ok_or_else(|| {
+    let repo = from_path(&path, kind).ok_or_else(|| {
         format!(
             "`{arg}` is not a Hub repository: give org/name, datasets/org/name, a Hub URL, or `.`"
         )
-    })
+    })?;
+    // A token pasted where the repository goes must not travel to the Hub in a URL path.
+    let shown = redact(&repo.id);
+    if shown != repo.id {
+        return Err(format!(
+            "`{shown}` looks like a token, not a repository: give the repository as org/name"
+        ));
+    }
+    Ok(repo)
 }
 
 /// `[datasets/|spaces/|models/]org/name[.git][/]` into a RepoRef.
@@ -197,6 +206,8 @@ mod tests {
             "org/../x",
             "datasets/org/name?x",
             "http://huggingface.co/org/m",
+            "hf_not-a-real-token-wxyz",
+            "org/hf_not-a-real-token-wxyz",
         ] {
             assert!(parse_ok(bad, None).is_err(), "{bad}");
         }

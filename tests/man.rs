@@ -58,19 +58,19 @@ const ENVIRONMENT: &[(&str, &str)] = &[
     ),
     (
         "HUGGINGFACE_CO_STAGING",
-        "When true, the staging Hub: endpoint https://hub-ci.huggingface.co, token file ~/.cache/huggingface_staging/token.",
+        "When true, the staging Hub: endpoint https://hub-ci.huggingface.co, token file ~/.cache/huggingface_staging/token. The helper then answers for that origin only.",
     ),
     (
         "GIT_CREDENTIAL_HF_TIMEOUT",
-        "Same as --timeout: the total time-out of one request to the Hub, in seconds.",
+        "Same as --timeout: the total time-out of one request to the Hub, in seconds. A value that is not understood is ignored with a one-line warning (git must still get its answer).",
     ),
     (
         "GIT_CREDENTIAL_HF_VERBOSE",
-        "Same as --verbose when set to 1 or true. git runs the helper itself, so this is how to see its reasoning during git clone, pull or push.",
+        "Same as --verbose when set to 1, true, yes or on (0, false, no, off or empty: off; anything else is ignored with a warning). git runs the helper itself, so this is how to see its reasoning during git clone, pull or push.",
     ),
     (
         "GIT_CREDENTIAL_HF_AUTH_TYPE",
-        "Same as --auth-type: auto, basic or bearer.",
+        "Same as --auth-type: auto, basic or bearer (any case; anything else is ignored with a warning).",
     ),
     (
         "NO_COLOR",

@@ -4,6 +4,7 @@
 use super::{Ctx, UsageError};
 use crate::cli::CheckArgs;
 use crate::hub::{HubClient, WhoamiInfo};
+use crate::redact::redact;
 use crate::repo::{self, RepoRef};
 use crate::resolve::Resolved;
 use crate::verify::{self, Verdict};
@@ -38,7 +39,9 @@ pub struct TokenSummary {
 pub fn run(ctx: &Ctx, args: &CheckArgs, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     let cwd = std::env::current_dir()?;
     let repo = repo::parse(&args.repo, args.kind, &ctx.settings, &cwd).map_err(UsageError)?;
-    let access = evaluate(ctx, &repo, args.write)?;
+    let mut access = evaluate(ctx, &repo, args.write)?;
+    access.message = redact(&access.message);
+    access.fix = access.fix.as_deref().map(redact);
     if args.json {
         serde_json::to_writer_pretty(&mut *out, &access)?;
         writeln!(out)?;

@@ -3,7 +3,7 @@
 
 use super::Ctx;
 use crate::cli::AuthType;
-use crate::protocol::{read_request, write_fields};
+use crate::protocol::{WriteError, read_request, write_fields};
 use crate::report;
 use crate::secret::Token;
 use crate::verify::{self, Verdict};
@@ -54,8 +54,14 @@ pub fn run(
     } else {
         &[("username", "git"), ("password", token)]
     };
-    write_fields(out, fields)?;
-    Ok(())
+    write_fields(out, fields).map_err(|e| match e {
+        WriteError::Value { why, .. } => anyhow::anyhow!(
+            "cannot give the token from {} to git: it {why}, which no Hub token does: {}",
+            found.source,
+            found.source.fix()
+        ),
+        WriteError::Io(e) => anyhow::Error::new(e).context("cannot answer git"),
+    })
 }
 
 /// OAuth access tokens go as Bearer in `auto` mode: the Hub's LFS endpoint refused them as a
@@ -82,9 +88,9 @@ mod tests {
         let env = Env::from_pairs(pairs.iter().copied());
         let sys = FakeSystem::default();
         let global = GlobalArgs {
-            timeout: Duration::from_secs(1),
+            timeout: Some(Duration::from_secs(1)),
             verbose: true,
-            auth_type: AuthType::Auto,
+            auth_type: None,
         };
         let ctx = Ctx::new(&env, &sys, &global).unwrap();
         let (mut out, mut err) = (Vec::new(), Vec::new());

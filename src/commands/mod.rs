@@ -17,6 +17,7 @@ use crate::cache::Cache;
 use crate::cli::{AuthType, GlobalArgs};
 use crate::env::{Env, System};
 use crate::oidc::OidcRequest;
+use crate::options::Options;
 use crate::origin::{Allowed, Origin};
 use crate::protocol::Request;
 use crate::resolve::{self, Effects, Inputs, ResolveError, Resolved};
@@ -62,15 +63,16 @@ pub struct Target {
 
 impl<'a> Ctx<'a> {
     pub fn new(env: &'a Env, sys: &'a dyn System, global: &GlobalArgs) -> anyhow::Result<Ctx<'a>> {
+        let (options, warnings) = Options::resolve(global, env);
         Ok(Ctx {
             env,
             sys,
             settings: Settings::load(env, sys)?,
-            timeout: global.timeout,
-            verbose: global.verbose,
-            auth_type: global.auth_type,
+            timeout: options.timeout,
+            verbose: options.verbose,
+            auth_type: options.auth_type,
             cache: Cache::locate(env),
-            warnings: RefCell::default(),
+            warnings: RefCell::new(warnings),
         })
     }
 

@@ -7,6 +7,7 @@ use crate::hub::WhoamiInfo;
 use crate::inventory::{self, Inventory, Kind, Options, Place};
 use crate::keychain::OsKeychain;
 use crate::problems::{self, Problem, Severity};
+use crate::redact::redact_with;
 use crate::repo;
 use serde_json::{Value, json};
 use std::io::Write;
@@ -33,19 +34,29 @@ pub fn run(
     };
     let inv = inventory::collect(ctx, &opts);
     let problems = problems::diagnose(&inv);
+    // Everything below prints strings that came from the user's config, files and URLs, or
+    // from the Hub: each goes through `clean` first.
+    let known: Vec<&crate::secret::Token> =
+        inv.places.iter().filter_map(|p| p.token.as_ref()).collect();
+    let clean = |text: &str| redact_with(text, &known);
     if args.json {
-        let mut json = to_json(&inv, &problems);
+        let mut json = to_json(&inv, &problems, &clean);
         if let Some(access) = &repo {
             json["repo"] = serde_json::to_value(access)?;
         }
         serde_json::to_writer_pretty(&mut *out, &json)?;
         writeln!(out)?;
     } else {
-        render(&inv, &problems, &Style { color }, out)?;
+        render(&inv, &problems, &Style { color }, &clean, out)?;
         if let Some(access) = &repo {
-            writeln!(out, "\nRepository {}\n  {}", access.repo, access.message)?;
+            writeln!(
+                out,
+                "\nRepository {}\n  {}",
+                clean(&access.repo),
+                clean(&access.message)
+            )?;
             if let Some(fix) = &access.fix {
-                writeln!(out, "  fix: {fix}")?;
+                writeln!(out, "  fix: {}", clean(fix))?;
             }
         }
     }
@@ -58,16 +69,16 @@ pub fn run(
     })
 }
 
-fn to_json(inv: &Inventory, problems: &[Problem]) -> Value {
+fn to_json(inv: &Inventory, problems: &[Problem], clean: &dyn Fn(&str) -> String) -> Value {
     let python = inv
         .python_place()
-        .map(|p| json!({"source": p.source, "fingerprint": fingerprint(p)}));
+        .map(|p| json!({"source": clean(&p.source), "fingerprint": fingerprint(p)}));
     let git = inv.git.map(|i| &inv.places[i]).map(|p| {
         let helper = match &p.kind {
             Kind::Helper { name, .. } => Some(name.clone()),
             _ => None,
         };
-        json!({"source": p.source, "helper": helper, "fingerprint": fingerprint(p)})
+        json!({"source": clean(&p.source), "helper": helper, "fingerprint": fingerprint(p)})
     });
     let sources: Vec<Value> = inv
         .places
@@ -75,16 +86,27 @@ fn to_json(inv: &Inventory, problems: &[Problem]) -> Value {
         .map(|p| {
             let info = p.check.info.as_ref();
             json!({
-                "source": p.source,
+                "source": clean(&p.source),
                 "present": p.token.is_some() || (p.kind == Kind::OidcResource && !p.detail.is_empty()),
                 "masked": p.token.as_ref().map(|t| t.masked()),
                 "fingerprint": fingerprint(p),
                 "valid": p.check.valid,
-                "user": info.map(|i| i.user.clone()),
-                "token_name": info.and_then(|i| i.token_name.clone()),
+                "user": info.map(|i| clean(&i.user)),
+                "token_name": info.and_then(|i| i.token_name.as_deref().map(clean)),
                 "role": info.and_then(|i| i.role.clone().or(i.auth_type.clone())),
                 "permissions": info.map(|i| serde_json::to_value(i.permissions()).unwrap_or(Value::Null)),
-                "detail": p.detail,
+                "detail": clean(&p.detail),
+            })
+        })
+        .collect();
+    let problems: Vec<Value> = problems
+        .iter()
+        .map(|p| {
+            json!({
+                "code": p.code,
+                "severity": p.severity,
+                "message": clean(&p.message),
+                "fix": clean(&p.fix),
             })
         })
         .collect();
@@ -113,6 +135,7 @@ fn render(
     inv: &Inventory,
     problems: &[Problem],
     style: &Style,
+    clean: &dyn Fn(&str) -> String,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let width = inv
@@ -123,10 +146,10 @@ fn render(
         .unwrap_or(0)
         .max(24);
     let python = match (&inv.python, inv.python_place()) {
-        (Err(e), _) => format!("cannot read its token: {e}"),
+        (Err(e), _) => format!("cannot read its token: {}", clean(e)),
         (Ok(None), _) => "no token".to_string(),
-        (Ok(Some(_)), Some(p)) => format!("{}  {}", p.source, summary(p, style)),
-        (Ok(Some(r)), None) => r.source.to_string(),
+        (Ok(Some(_)), Some(p)) => format!("{}  {}", clean(&p.source), summary(p, style, clean)),
+        (Ok(Some(r)), None) => clean(&r.source.to_string()),
     };
     writeln!(
         out,
@@ -143,7 +166,11 @@ fn render(
             } else {
                 style.paint("31", "NOT huggingface_hub's token")
             };
-            format!("{}  {}  {relation}", p.source, summary(p, style))
+            format!(
+                "{}  {}  {relation}",
+                clean(&p.source),
+                summary(p, style, clean)
+            )
         }
     };
     writeln!(
@@ -155,12 +182,18 @@ fn render(
     writeln!(out)?;
     writeln!(out, "Where tokens can hide")?;
     for place in &inv.places {
+        let detail = clean(&place.detail);
         let line = match &place.token {
-            Some(_) => format!("{}  {}", summary(place, style), place.detail),
-            None if place.detail.is_empty() => "-".to_string(),
-            None => format!("-  {}", place.detail),
+            Some(_) => format!("{}  {detail}", summary(place, style, clean)),
+            None if detail.is_empty() => "-".to_string(),
+            None => format!("-  {detail}"),
         };
-        writeln!(out, "  {:<width$} {}", place.source, line.trim_end())?;
+        writeln!(
+            out,
+            "  {:<width$} {}",
+            clean(&place.source),
+            line.trim_end()
+        )?;
     }
     writeln!(out)?;
     if problems.is_empty() {
@@ -180,24 +213,30 @@ fn render(
             "  {} {:<code_width$}  {}",
             style.paint(colour, &format!("{label:<7}")),
             p.code,
-            p.message
+            clean(&p.message)
         )?;
-        writeln!(out, "  {:<7} {:<code_width$}  fix: {}", "", "", p.fix)?;
+        writeln!(
+            out,
+            "  {:<7} {:<code_width$}  fix: {}",
+            "",
+            "",
+            clean(&p.fix)
+        )?;
     }
     Ok(())
 }
 
 /// `hf_****wxyz  3f2a9c1b0d4e  valid: alice, laptop (write)`
-fn summary(p: &Place, style: &Style) -> String {
+fn summary(p: &Place, style: &Style, clean: &dyn Fn(&str) -> String) -> String {
     let Some(token) = &p.token else {
         return p.source.clone();
     };
     let verdict = match (p.check.valid, &p.check.info) {
-        (Some(true), Some(info)) => style.paint("32", &format!("valid: {}", who(info))),
+        (Some(true), Some(info)) => style.paint("32", &format!("valid: {}", clean(&who(info)))),
         (Some(true), None) => style.paint("32", "valid"),
         (Some(false), _) => style.paint("31", "INVALID"),
         (None, _) => match &p.check.note {
-            Some(note) => format!("unchecked ({note})"),
+            Some(note) => format!("unchecked ({})", clean(note)),
             None => "unchecked".to_string(),
         },
     };
