@@ -1,13 +1,114 @@
-//! The outside world as the resolver sees it: a snapshot of the environment and a seam for
-//! reading files and user records. Tests pass a map and a fake instead of mutating the
-//! process environment.
+//! The environment: a snapshot taken once, and every variable the helper reads, named once
+//! here (the man page's ENVIRONMENT section is generated from `DOCUMENTED`). Tests pass a map
+//! instead of mutating the process environment.
 
 use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
-use std::io;
-use std::path::Path;
-#[cfg(test)]
-use std::path::PathBuf;
+
+/// An environment variable the helper reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Var {
+    pub name: &'static str,
+    /// Its ENVIRONMENT entry in the man page; `None` for the ones read only as everyone does.
+    pub doc: Option<&'static str>,
+}
+
+const fn var(name: &'static str, doc: &'static str) -> Var {
+    Var {
+        name,
+        doc: Some(doc),
+    }
+}
+
+const fn plain(name: &'static str) -> Var {
+    Var { name, doc: None }
+}
+
+pub const HF_OIDC_RESOURCE: Var = var(
+    "HF_OIDC_RESOURCE",
+    "When not empty (CI trusted publishing), the token comes from exchanging an OIDC id token with the Hub for this resource, before any other source, as in huggingface_hub. A failed exchange is an error, not a fall-through.",
+);
+pub const HF_OIDC_ID_TOKEN: Var = var(
+    "HF_OIDC_ID_TOKEN",
+    "The OIDC id token for that exchange. Without it, the id token is minted from GitHub Actions (GITHUB_ACTIONS, ACTIONS_ID_TOKEN_REQUEST_URL, ACTIONS_ID_TOKEN_REQUEST_TOKEN).",
+);
+pub const HF_TOKEN: Var = var(
+    "HF_TOKEN",
+    "The token, before the token file, as in huggingface_hub. Set but empty: HUGGING_FACE_HUB_TOKEN is read instead; only whitespace: no token from the environment, the token file is used.",
+);
+pub const HUGGING_FACE_HUB_TOKEN: Var = var(
+    "HUGGING_FACE_HUB_TOKEN",
+    "The older name of HF_TOKEN, read when HF_TOKEN is unset or empty.",
+);
+pub const HF_HOME: Var = var(
+    "HF_HOME",
+    "huggingface_hub's folder; the token file is HF_HOME/token. Default: $XDG_CACHE_HOME/huggingface, else ~/.cache/huggingface, on every system.",
+);
+pub const HF_TOKEN_PATH: Var = var(
+    "HF_TOKEN_PATH",
+    "The token file, instead of HF_HOME/token. stored_tokens is the file of that name beside it.",
+);
+pub const XDG_CACHE_HOME: Var = var(
+    "XDG_CACHE_HOME",
+    "The default of HF_HOME is $XDG_CACHE_HOME/huggingface. When it is an absolute path, the helper's own cache is $XDG_CACHE_HOME/git-credential-hf (not on macOS).",
+);
+pub const HF_ENDPOINT: Var = var(
+    "HF_ENDPOINT",
+    "The Hub's URL; default https://huggingface.co. The helper answers for its origin as well as for https://huggingface.co and https://hf.co, and for no other, and checks tokens against it.",
+);
+pub const HF_HUB_OFFLINE: Var = var(
+    "HF_HUB_OFFLINE",
+    "When true (1, ON, YES or TRUE, any case), the token is sent without asking the Hub whether it is valid. TRANSFORMERS_OFFLINE is read instead when HF_HUB_OFFLINE is unset or empty, as in huggingface_hub.",
+);
+pub const HUGGINGFACE_CO_STAGING: Var = var(
+    "HUGGINGFACE_CO_STAGING",
+    "When true, the staging Hub: endpoint https://hub-ci.huggingface.co, token file ~/.cache/huggingface_staging/token. The helper then answers for that origin only.",
+);
+pub const GIT_CREDENTIAL_HF_TIMEOUT: Var = var(
+    "GIT_CREDENTIAL_HF_TIMEOUT",
+    "Same as --timeout: the total time-out of one request to the Hub, in seconds. A value that is not understood is ignored with a one-line warning (git must still get its answer).",
+);
+pub const GIT_CREDENTIAL_HF_VERBOSE: Var = var(
+    "GIT_CREDENTIAL_HF_VERBOSE",
+    "Same as --verbose when set to 1, true, yes or on (0, false, no, off or empty: off; anything else is ignored with a warning). git runs the helper itself, so this is how to see its reasoning during git clone, pull or push.",
+);
+pub const GIT_CREDENTIAL_HF_AUTH_TYPE: Var = var(
+    "GIT_CREDENTIAL_HF_AUTH_TYPE",
+    "Same as --auth-type: auto, basic or bearer (any case; anything else is ignored with a warning).",
+);
+pub const NO_COLOR: Var = var(
+    "NO_COLOR",
+    "When set and not empty, no colour in the output (colour is only ever used on a terminal).",
+);
+
+pub const HOME: Var = plain("HOME");
+pub const PATH: Var = plain("PATH");
+pub const NETRC: Var = plain("NETRC");
+pub const XDG_CONFIG_HOME: Var = plain("XDG_CONFIG_HOME");
+pub const TRANSFORMERS_OFFLINE: Var = plain("TRANSFORMERS_OFFLINE");
+pub const HUGGINGFACEHUB_API_TOKEN: Var = plain("HUGGINGFACEHUB_API_TOKEN");
+pub const HF_DEVICE_CODE_OAUTH_CLIENT_ID: Var = plain("HF_DEVICE_CODE_OAUTH_CLIENT_ID");
+pub const GITHUB_ACTIONS: Var = plain("GITHUB_ACTIONS");
+pub const ACTIONS_ID_TOKEN_REQUEST_URL: Var = plain("ACTIONS_ID_TOKEN_REQUEST_URL");
+pub const ACTIONS_ID_TOKEN_REQUEST_TOKEN: Var = plain("ACTIONS_ID_TOKEN_REQUEST_TOKEN");
+
+/// The variables of the man page's ENVIRONMENT section, in its order.
+pub const DOCUMENTED: &[Var] = &[
+    HF_OIDC_RESOURCE,
+    HF_OIDC_ID_TOKEN,
+    HF_TOKEN,
+    HUGGING_FACE_HUB_TOKEN,
+    HF_HOME,
+    HF_TOKEN_PATH,
+    XDG_CACHE_HOME,
+    HF_ENDPOINT,
+    HF_HUB_OFFLINE,
+    HUGGINGFACE_CO_STAGING,
+    GIT_CREDENTIAL_HF_TIMEOUT,
+    GIT_CREDENTIAL_HF_VERBOSE,
+    GIT_CREDENTIAL_HF_AUTH_TYPE,
+    NO_COLOR,
+];
 
 #[derive(Clone, Debug, Default)]
 pub struct Env {
@@ -30,14 +131,25 @@ impl Env {
         }
     }
 
-    pub fn get_os(&self, name: &str) -> Option<&OsStr> {
-        self.vars.get(OsStr::new(name)).map(OsString::as_os_str)
+    pub fn get_os(&self, var: Var) -> Option<&OsStr> {
+        self.vars.get(OsStr::new(var.name)).map(OsString::as_os_str)
     }
 
     /// The variable as text. A value that is not UTF-8 is an error naming the variable,
     /// rather than silently becoming a different string.
-    pub fn get(&self, name: &str) -> Result<Option<&str>, NotUnicode> {
-        match self.get_os(name) {
+    pub fn get(&self, var: Var) -> Result<Option<&str>, NotUnicode> {
+        match self.get_os(var) {
+            None => Ok(None),
+            Some(v) => v
+                .to_str()
+                .map(Some)
+                .ok_or_else(|| NotUnicode(var.name.to_string())),
+        }
+    }
+
+    /// Any variable by name (what `$NAME` in a path refers to).
+    pub fn named(&self, name: &str) -> Result<Option<&str>, NotUnicode> {
+        match self.vars.get(OsStr::new(name)) {
             None => Ok(None),
             Some(v) => v
                 .to_str()
@@ -47,17 +159,28 @@ impl Env {
     }
 
     /// Python's `os.environ.get(name)` used in a boolean test: unset and empty are both false.
-    pub fn non_empty(&self, name: &str) -> Result<Option<&str>, NotUnicode> {
-        Ok(self.get(name)?.filter(|v| !v.is_empty()))
+    pub fn non_empty(&self, var: Var) -> Result<Option<&str>, NotUnicode> {
+        Ok(self.get(var)?.filter(|v| !v.is_empty()))
     }
 
     /// huggingface_hub's `_is_true`: 1, ON, YES, TRUE in any case.
-    pub fn is_true(&self, name: &str) -> bool {
-        self.get_os(name).and_then(OsStr::to_str).is_some_and(|v| {
-            ["1", "ON", "YES", "TRUE"]
-                .iter()
-                .any(|t| v.eq_ignore_ascii_case(t))
-        })
+    pub fn is_true(&self, var: Var) -> bool {
+        self.get_os(var)
+            .and_then(OsStr::to_str)
+            .is_some_and(crate::python::text::is_true)
+    }
+
+    /// The user's home folder as git and curl find it: HOME, else the platform's idea of it.
+    /// (huggingface_hub's own `~` follows Python's rules instead: `python::path`.)
+    pub fn home(&self) -> Option<std::path::PathBuf> {
+        self.path(HOME).or_else(dirs::home_dir)
+    }
+
+    /// A variable used as a path: unset and empty are none.
+    pub fn path(&self, var: Var) -> Option<std::path::PathBuf> {
+        self.get_os(var)
+            .filter(|v| !v.is_empty())
+            .map(std::path::PathBuf::from)
     }
 }
 
@@ -73,118 +196,5 @@ impl std::fmt::Display for NotUnicode {
             "environment variable {} is not valid UTF-8: set it to plain text or unset it",
             self.0
         )
-    }
-}
-
-/// Everything the resolver reads from the machine besides the environment.
-pub trait System {
-    fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
-    /// The home folder from the user database: the current user's for `None`
-    /// (what Python's `expanduser` uses when HOME is unset), or the named user's.
-    fn user_home(&self, user: Option<&str>) -> Option<String>;
-}
-
-/// The real machine.
-pub struct RealSystem;
-
-impl System for RealSystem {
-    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        std::fs::read(path)
-    }
-
-    fn user_home(&self, user: Option<&str>) -> Option<String> {
-        passwd::home(user)
-    }
-}
-
-#[cfg(unix)]
-mod passwd {
-    use std::ffi::{CStr, CString};
-
-    /// getpwuid_r / getpwnam_r, as Python's `pwd` module does for `expanduser`.
-    pub fn home(user: Option<&str>) -> Option<String> {
-        let name = match user {
-            Some(u) => Some(CString::new(u).ok()?),
-            None => None,
-        };
-        let mut buf = vec![0u8; 16 * 1024];
-        // SAFETY: `pwd` and `buf` outlive the call, `result` is only read when the call
-        // filled it, and `pw_dir` then points into `buf`.
-        unsafe {
-            let mut pwd: libc::passwd = std::mem::zeroed();
-            let mut result: *mut libc::passwd = std::ptr::null_mut();
-            let rc = match &name {
-                Some(n) => libc::getpwnam_r(
-                    n.as_ptr(),
-                    &mut pwd,
-                    buf.as_mut_ptr().cast(),
-                    buf.len(),
-                    &mut result,
-                ),
-                None => libc::getpwuid_r(
-                    libc::getuid(),
-                    &mut pwd,
-                    buf.as_mut_ptr().cast(),
-                    buf.len(),
-                    &mut result,
-                ),
-            };
-            if rc != 0 || result.is_null() || pwd.pw_dir.is_null() {
-                return None;
-            }
-            CStr::from_ptr(pwd.pw_dir).to_str().ok().map(str::to_string)
-        }
-    }
-}
-
-#[cfg(not(unix))]
-mod passwd {
-    pub fn home(user: Option<&str>) -> Option<String> {
-        match user {
-            None => dirs::home_dir().map(|p| p.to_string_lossy().into_owned()),
-            Some(_) => None,
-        }
-    }
-}
-
-/// A fake machine for unit tests: files in a map, fixed user records.
-#[cfg(test)]
-#[derive(Default)]
-pub struct FakeSystem {
-    pub files: HashMap<PathBuf, Vec<u8>>,
-    pub dirs: Vec<PathBuf>,
-    pub users: HashMap<String, String>,
-    pub current_user_home: Option<String>,
-}
-
-#[cfg(test)]
-impl FakeSystem {
-    pub fn with_file(mut self, path: &str, content: &str) -> Self {
-        self.files
-            .insert(PathBuf::from(path), content.as_bytes().to_vec());
-        self
-    }
-}
-
-#[cfg(test)]
-impl System for FakeSystem {
-    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        if self.dirs.iter().any(|d| d == path) {
-            return Err(io::Error::new(
-                io::ErrorKind::IsADirectory,
-                "is a directory",
-            ));
-        }
-        self.files
-            .get(path)
-            .cloned()
-            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "not found"))
-    }
-
-    fn user_home(&self, user: Option<&str>) -> Option<String> {
-        match user {
-            None => self.current_user_home.clone(),
-            Some(u) => self.users.get(u).cloned(),
-        }
     }
 }

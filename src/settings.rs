@@ -1,8 +1,11 @@
 //! huggingface_hub's `constants.py`, for the values the helper needs: the endpoint, staging
 //! and offline modes, and where the token files are.
 
-use crate::env::{Env, NotUnicode, System};
-use crate::pypath::{dirname, expanduser, expandvars, join};
+use crate::env::{
+    Env, HF_ENDPOINT, HF_HOME, HF_HUB_OFFLINE, HF_TOKEN_PATH, HUGGINGFACE_CO_STAGING, NotUnicode,
+    TRANSFORMERS_OFFLINE, XDG_CACHE_HOME,
+};
+use crate::python::path::{UserHome, dirname, expanduser, expandvars, join};
 
 pub const DEFAULT_ENDPOINT: &str = "https://huggingface.co";
 pub const STAGING_ENDPOINT: &str = "https://hub-ci.huggingface.co";
@@ -41,27 +44,27 @@ impl PathReason {
 }
 
 impl Settings {
-    pub fn load(env: &Env, sys: &dyn System) -> Result<Settings, NotUnicode> {
-        let staging = env.is_true("HUGGINGFACE_CO_STAGING");
+    pub fn load(env: &Env, user_home: UserHome) -> Result<Settings, NotUnicode> {
+        let staging = env.is_true(HUGGINGFACE_CO_STAGING);
         let endpoint = if staging {
             STAGING_ENDPOINT.to_string()
         } else {
-            env.get("HF_ENDPOINT")?
+            env.get(HF_ENDPOINT)?
                 .unwrap_or(DEFAULT_ENDPOINT)
                 .trim_end_matches('/')
                 .to_string()
         };
         // `os.environ.get("HF_HUB_OFFLINE") or os.environ.get("TRANSFORMERS_OFFLINE")`
-        let offline_var = match env.non_empty("HF_HUB_OFFLINE")? {
-            Some(_) => "HF_HUB_OFFLINE",
-            None => "TRANSFORMERS_OFFLINE",
+        let offline_var = match env.non_empty(HF_HUB_OFFLINE)? {
+            Some(_) => HF_HUB_OFFLINE,
+            None => TRANSFORMERS_OFFLINE,
         };
         let offline = env.is_true(offline_var);
 
         let expand =
-            |p: &str| -> Result<String, NotUnicode> { expandvars(&expanduser(p, env, sys)?, env) };
-        let home_cache = join(&expanduser("~", env, sys)?, ".cache");
-        let (hf_home, mut reason) = match (env.get("HF_HOME")?, env.get("XDG_CACHE_HOME")?) {
+            |p: &str| -> Result<String, NotUnicode> { expandvars(&expanduser(p, env, user_home)?, env) };
+        let home_cache = join(&expanduser("~", env, user_home)?, ".cache");
+        let (hf_home, mut reason) = match (env.get(HF_HOME)?, env.get(XDG_CACHE_HOME)?) {
             (Some(h), _) => (expand(h)?, PathReason::HfHome),
             (None, Some(x)) => (expand(&join(x, "huggingface"))?, PathReason::XdgCacheHome),
             (None, None) => (
@@ -69,7 +72,7 @@ impl Settings {
                 PathReason::Default,
             ),
         };
-        let mut token_path = match env.get("HF_TOKEN_PATH")? {
+        let mut token_path = match env.get(HF_TOKEN_PATH)? {
             Some(p) => {
                 reason = PathReason::HfTokenPath;
                 expand(p)?
@@ -96,14 +99,9 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::env::FakeSystem;
 
     fn load(pairs: &[(&str, &str)]) -> Settings {
-        Settings::load(
-            &Env::from_pairs(pairs.iter().copied()),
-            &FakeSystem::default(),
-        )
-        .unwrap()
+        Settings::load(&Env::from_pairs(pairs.iter().copied()), &|_| None).unwrap()
     }
 
     #[test]

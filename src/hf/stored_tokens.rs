@@ -3,7 +3,7 @@
 //! `_save_stored_tokens_full` writes it.
 //!
 //! How to call it:
-//! - `read(&settings.stored_tokens_path, sys)`:
+//! - `read(&settings.stored_tokens_path, fs)`:
 //!   - `Ok(Parsed { tokens, problem: None })`: the sections in file order (a missing file is
 //!     no sections).
 //!   - `Ok(Parsed { tokens: [], problem: Some(why) })`: a file configparser refuses (duplicate
@@ -12,21 +12,21 @@
 //!     do not overwrite the file.
 //!   - `Err(e)`: the file exists but cannot be read (permissions, a folder). configparser skips
 //!     such a file silently, so to decide as Python does treat it as no stored tokens.
-//! - `read_to_update(path, sys)`: for commands that rewrite the file, where a file that cannot
+//! - `read_to_update(path, fs)`: for commands that rewrite the file, where a file that cannot
 //!   be read or parsed is an error (so its tokens are not lost).
-//! - `write(path, &tokens)` rewrites the whole file (sorted by name; it refuses a section
-//!   configparser would not read back) and is what login, logout, switch and refresh use;
-//!   `write_secret` writes the token file the same way (0600, atomic, folder 0700).
+//! - `write(path, &tokens, fs)` rewrites the whole file (sorted by name; it refuses a section
+//!   configparser would not read back) and is what login, logout, switch and refresh use
+//!   (0600, atomic, folder 0700, as `Fs::write_secret` writes).
 //!
 //! A section without `hf_token` has `token` "" (what `get_stored_tokens()` returns for it);
 //! `field("hf_token")` tells it apart from an empty value (`hf auth list` shows `<not set>`).
 
-use crate::env::System;
-use crate::fsutil;
-use crate::resolve::{is_python_space, pathlib_path};
-use crate::secret::Token;
+use crate::io::fs::Fs;
+use crate::python::configparser::{self, Section};
+use crate::python::path::pathlib_path;
+use crate::python::text::parse_int;
+use crate::token::{Secret, Token};
 use std::io;
-use std::path::Path;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct StoredToken {
@@ -38,10 +38,10 @@ pub struct StoredToken {
     pub expires_at: Option<i64>,
     /// The section as Python's `dict(config.items(name))` has it, DEFAULT keys included, in its
     /// order. Empty for a token made in code (give it a non-empty `token`). A section whose
-    /// typed fields still say what these say is written back verbatim (so a rewrite keeps keys it does not know, as Python does);
-    /// a changed one is written as `hf_token`, `refresh_token`, `expires_at` only, as
-    /// `_save_token` replaces a section whole.
-    pub fields: Vec<(String, String)>,
+    /// typed fields still say what these say is written back verbatim (so a rewrite keeps keys
+    /// it does not know, as Python does); a changed one is written as `hf_token`,
+    /// `refresh_token`, `expires_at` only, as `_save_token` replaces a section whole.
+    fields: Secret<Vec<(String, String)>>,
 }
 
 impl StoredToken {
@@ -56,29 +56,24 @@ impl StoredToken {
             token,
             refresh_token,
             expires_at,
-            fields: Vec::new(),
+            fields: Secret::default(),
         }
     }
 
-    fn from_fields(name: String, fields: Vec<(String, String)>) -> StoredToken {
-        let get = |key: &str| {
-            fields
-                .iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v.as_str())
-        };
+    fn from_section(section: Section) -> StoredToken {
         StoredToken {
-            token: Token::new(get("hf_token").unwrap_or_default()),
-            refresh_token: get("refresh_token").map(Token::new),
-            expires_at: get("expires_at").and_then(parse_python_int),
-            name,
-            fields,
+            token: Token::new(section.get("hf_token").unwrap_or_default()),
+            refresh_token: section.get("refresh_token").map(Token::new),
+            expires_at: section.get("expires_at").and_then(parse_int),
+            name: section.name,
+            fields: Secret::new(section.options),
         }
     }
 
     /// A key of the section as read.
     pub fn field(&self, key: &str) -> Option<&str> {
         self.fields
+            .expose()
             .iter()
             .find(|(k, _)| k == key)
             .map(|(_, v)| v.as_str())
@@ -86,9 +81,12 @@ impl StoredToken {
 
     /// The key/value pairs to write.
     fn lines(&self) -> Vec<(String, String)> {
-        let unchanged = StoredToken::from_fields(self.name.clone(), self.fields.clone());
+        let unchanged = StoredToken::from_section(Section {
+            name: self.name.clone(),
+            options: self.fields.expose().clone(),
+        });
         if unchanged == *self {
-            return self.fields.clone();
+            return self.fields.expose().clone();
         }
         let mut out = vec![("hf_token".to_string(), self.token.expose().to_string())];
         if let Some(r) = &self.refresh_token {
@@ -108,15 +106,14 @@ pub struct Parsed {
     pub problem: Option<String>,
 }
 
-#[cfg(test)]
 impl Parsed {
     pub fn get(&self, name: &str) -> Option<&StoredToken> {
         self.tokens.iter().find(|t| t.name == name)
     }
 }
 
-pub fn read(path: &str, sys: &dyn System) -> io::Result<Parsed> {
-    match sys.read(&pathlib_path(path)) {
+pub fn read(path: &str, fs: &dyn Fs) -> io::Result<Parsed> {
+    match fs.read(&pathlib_path(path)) {
         Ok(bytes) => Ok(parse(&bytes)),
         // `Path.exists()` is false for these.
         Err(e)
@@ -133,8 +130,8 @@ pub fn read(path: &str, sys: &dyn System) -> io::Result<Parsed> {
 
 /// For the commands that rewrite the file: a file that cannot be read or parsed is an error
 /// that says what to do, where Python would see no tokens and overwrite them.
-pub fn read_to_update(path: &str, sys: &dyn System) -> Result<Vec<StoredToken>, String> {
-    let parsed = read(path, sys)
+pub fn read_to_update(path: &str, fs: &dyn Fs) -> Result<Vec<StoredToken>, String> {
+    let parsed = read(path, fs)
         .map_err(|e| format!("cannot read {path}: {e}: fix its permissions or move it away"))?;
     match parsed.problem {
         None => Ok(parsed.tokens),
@@ -152,10 +149,10 @@ pub fn parse(bytes: &[u8]) -> Parsed {
                 e.valid_up_to().saturating_add(1)
             )
         })
-        .and_then(parse_ini);
+        .and_then(configparser::parse);
     match parsed {
-        Ok(tokens) => Parsed {
-            tokens,
+        Ok(sections) => Parsed {
+            tokens: sections.into_iter().map(StoredToken::from_section).collect(),
             problem: None,
         },
         Err(problem) => Parsed {
@@ -165,31 +162,18 @@ pub fn parse(bytes: &[u8]) -> Parsed {
     }
 }
 
-/// The file as configparser writes it: `[name]`, `key = value` (newlines in a value become
-/// newline + tab), a blank line; sections sorted by name.
+/// The file as `_save_stored_tokens_full` writes it: sections sorted by name.
 pub fn render(tokens: &[StoredToken]) -> String {
-    let mut sorted: Vec<&StoredToken> = tokens.iter().collect();
-    sorted.sort_by(|a, b| a.name.cmp(&b.name));
-    let mut out = String::new();
-    for t in sorted {
-        out.push('[');
-        out.push_str(&t.name);
-        out.push_str("]\n");
-        for (key, value) in t.lines() {
-            out.push_str(&key);
-            out.push_str(" = ");
-            out.push_str(&value.replace('\n', "\n\t"));
-            out.push('\n');
-        }
-        out.push('\n');
-    }
-    out
+    let mut sorted: Vec<(&str, Vec<(String, String)>)> =
+        tokens.iter().map(|t| (t.name.as_str(), t.lines())).collect();
+    sorted.sort_by(|a, b| a.0.cmp(b.0));
+    configparser::render(sorted.iter().map(|(n, lines)| (*n, lines.as_slice())))
 }
 
 /// Refuses (InvalidInput) a section configparser would not read back as written: the name
 /// `DEFAULT` (Python's `add_section` raises), an empty name, line breaks, a value with
 /// surrounding blanks.
-pub fn write(path: &str, tokens: &[StoredToken]) -> io::Result<()> {
+pub fn write(path: &str, tokens: &[StoredToken], fs: &dyn Fs) -> io::Result<()> {
     if let Some(t) = tokens.iter().find(|t| !round_trips(t)) {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -199,7 +183,7 @@ pub fn write(path: &str, tokens: &[StoredToken]) -> io::Result<()> {
             ),
         ));
     }
-    write_secret(path, render(tokens).as_bytes())
+    fs.write_secret(&pathlib_path(path), render(tokens).as_bytes())
 }
 
 fn round_trips(t: &StoredToken) -> bool {
@@ -215,224 +199,10 @@ fn round_trips(t: &StoredToken) -> bool {
     }
 }
 
-/// `_write_secret`: the file 0600 (atomically here), and its folder made 0700 as Python does,
-/// except a shared folder with the sticky bit (such as /tmp), which is not the user's to lock.
-pub fn write_secret(path: &str, content: &[u8]) -> io::Result<()> {
-    let path = pathlib_path(path);
-    fsutil::write_private(&path, content)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        if let Ok(meta) = std::fs::metadata(dir)
-            && meta.permissions().mode() & 0o1000 == 0
-        {
-            // Best effort, as in Python.
-            let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
-        }
-    }
-    Ok(())
-}
-
-const DEFAULT_SECTION: &str = "DEFAULT";
-
-fn py_strip(s: &str) -> &str {
-    s.trim_matches(is_python_space)
-}
-
-#[derive(Clone, Copy, PartialEq)]
-enum Cursor {
-    None,
-    Default,
-    Section(usize),
-}
-
-type Options = Vec<(String, Vec<String>)>;
-
-/// `RawConfigParser._read` with the default options (delimiters `=` `:`, comment prefixes `#`
-/// `;` on whole lines only, strict, empty lines kept in values), then `items()` per section.
-/// Errors name lines and sections, never a value.
-fn parse_ini(text: &str) -> Result<Vec<StoredToken>, String> {
-    // Python opens the file with universal newlines.
-    let text = text.replace("\r\n", "\n").replace('\r', "\n");
-    let mut defaults: Options = Vec::new();
-    let mut sections: Vec<(String, Options)> = Vec::new();
-    let mut added: Vec<(String, Option<String>)> = Vec::new();
-    let mut cur = Cursor::None;
-    let mut sectname = String::new();
-    let mut optname: Option<String> = None;
-    let mut indent_level = 0usize;
-    let mut bad_line: Option<usize> = None;
-
-    for (i, line) in text.split_inclusive('\n').enumerate() {
-        let lineno = i + 1;
-        let stripped = py_strip(line);
-        let comment = stripped.starts_with('#') || stripped.starts_with(';');
-        let value = if comment { "" } else { stripped };
-        let opts = match cur {
-            Cursor::None => None,
-            Cursor::Default => Some(&mut defaults),
-            Cursor::Section(i) => Some(&mut sections[i].1),
-        };
-        if value.is_empty() {
-            if !comment && let (Some(opts), Some(name)) = (opts, &optname) {
-                push_line(opts, name, String::new());
-            }
-            continue;
-        }
-        let indent = line.chars().take_while(|c| is_python_space(*c)).count();
-        if let (Some(opts), Some(name)) = (opts, &optname)
-            && indent > indent_level
-        {
-            push_line(opts, name, value.to_string());
-            continue;
-        }
-        indent_level = indent;
-        if let Some(header) = section_header(value) {
-            sectname = header.to_string();
-            if header == DEFAULT_SECTION {
-                cur = Cursor::Default;
-            } else {
-                if added.iter().any(|(s, o)| *s == sectname && o.is_none()) {
-                    return Err(format!(
-                        "section [{sectname}] appears twice (line {lineno})"
-                    ));
-                }
-                added.push((sectname.clone(), None));
-                sections.push((sectname.clone(), Vec::new()));
-                cur = Cursor::Section(sections.len() - 1);
-            }
-            optname = None;
-            continue;
-        }
-        if cur == Cursor::None {
-            return Err(format!("line {lineno} comes before any [section] header"));
-        }
-        let Some(delim) = value.find(['=', ':']) else {
-            bad_line.get_or_insert(lineno);
-            continue;
-        };
-        let key = value[..delim]
-            .trim_end_matches(is_python_space)
-            .to_lowercase();
-        if key.is_empty() {
-            bad_line.get_or_insert(lineno);
-            optname = None;
-            continue;
-        }
-        let slot = (sectname.clone(), Some(key.clone()));
-        if added.contains(&slot) {
-            return Err(format!(
-                // The key is not shown: on a mangled line it could be part of a token.
-                "a key appears twice in section [{sectname}] (line {lineno})"
-            ));
-        }
-        added.push(slot);
-        let opts = match cur {
-            Cursor::Default => &mut defaults,
-            Cursor::Section(i) => &mut sections[i].1,
-            Cursor::None => unreachable!("checked above"),
-        };
-        opts.push((key.clone(), vec![py_strip(&value[delim + 1..]).to_string()]));
-        optname = Some(key);
-    }
-    if let Some(lineno) = bad_line {
-        return Err(format!("line {lineno} is not `key = value`"));
-    }
-
-    let join = |lines: &[String]| {
-        lines
-            .join("\n")
-            .trim_end_matches(is_python_space)
-            .to_string()
-    };
-    Ok(sections
-        .into_iter()
-        .map(|(name, opts)| {
-            // `items()`: DEFAULT's keys first, overridden by the section's own values.
-            let mut fields: Vec<(String, String)> =
-                defaults.iter().map(|(k, v)| (k.clone(), join(v))).collect();
-            for (k, v) in &opts {
-                match fields.iter_mut().find(|(fk, _)| fk == k) {
-                    Some(slot) => slot.1 = join(v),
-                    None => fields.push((k.clone(), join(v))),
-                }
-            }
-            StoredToken::from_fields(name, fields)
-        })
-        .collect())
-}
-
-fn push_line(opts: &mut Options, name: &str, line: String) {
-    if let Some((_, lines)) = opts.iter_mut().find(|(k, _)| k == name) {
-        lines.push(line);
-    }
-}
-
-/// `SECTCRE.match`: `\[(?P<header>.+)\]` at the start, the header running to the last `]`.
-fn section_header(value: &str) -> Option<&str> {
-    let rest = value.strip_prefix('[')?;
-    let close = rest.rfind(']')?;
-    (close > 0).then(|| &rest[..close])
-}
-
-/// Python's `int(s)` in base 10: surrounding whitespace, a sign, decimal digits of any script,
-/// single underscores between digits. Out-of-range values saturate, which keeps their order.
-pub fn parse_python_int(s: &str) -> Option<i64> {
-    // int() strips str.isspace() characters except the ASCII information separators.
-    let s = s.trim_matches(|c: char| is_python_space(c) && !('\x1c'..='\x1f').contains(&c));
-    let (negative, digits) = match s.as_bytes().first()? {
-        b'-' => (true, &s[1..]),
-        b'+' => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let mut value: i128 = 0;
-    let mut after_digit = false;
-    let mut any = false;
-    for c in digits.chars() {
-        if c == '_' {
-            if !after_digit {
-                return None;
-            }
-            after_digit = false;
-            continue;
-        }
-        let d = decimal_value(c)?;
-        value = (value * 10 + i128::from(d)).min(i128::from(i64::MAX) + 1);
-        after_digit = true;
-        any = true;
-    }
-    if !any || !after_digit {
-        return None;
-    }
-    let value = if negative { -value } else { value };
-    Some(value.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64)
-}
-
-/// `unicodedata.decimal`: every Unicode decimal digit sits in a run of ten from a zero.
-fn decimal_value(c: char) -> Option<u32> {
-    /// The zeros of Unicode 14.0 (Python 3.11), generated from `unicodedata.decimal`.
-    const ZEROS: &[u32] = &[
-        0x30, 0x660, 0x6f0, 0x7c0, 0x966, 0x9e6, 0xa66, 0xae6, 0xb66, 0xbe6, 0xc66, 0xce6, 0xd66,
-        0xde6, 0xe50, 0xed0, 0xf20, 0x1040, 0x1090, 0x17e0, 0x1810, 0x1946, 0x19d0, 0x1a80, 0x1a90,
-        0x1b50, 0x1bb0, 0x1c40, 0x1c50, 0xa620, 0xa8d0, 0xa900, 0xa9d0, 0xa9f0, 0xaa50, 0xabf0,
-        0xff10, 0x104a0, 0x10d30, 0x11066, 0x110f0, 0x11136, 0x111d0, 0x112f0, 0x11450, 0x114d0,
-        0x11650, 0x116c0, 0x11730, 0x118e0, 0x11950, 0x11c50, 0x11d50, 0x11da0, 0x16a60, 0x16ac0,
-        0x16b50, 0x1d7ce, 0x1d7d8, 0x1d7e2, 0x1d7ec, 0x1d7f6, 0x1e140, 0x1e2f0, 0x1e950, 0x1fbf0,
-    ];
-    let cp = c as u32;
-    let i = ZEROS.partition_point(|&z| z <= cp).checked_sub(1)?;
-    let d = cp - ZEROS[i];
-    (d < 10).then_some(d)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::env::FakeSystem;
+    use crate::io::fs::{FakeFs, LiveFs};
 
     type Sections = &'static [(&'static str, &'static [(&'static str, &'static str)])];
 
@@ -602,7 +372,7 @@ mod tests {
     fn as_pairs(tokens: &[StoredToken]) -> Vec<(String, Vec<(String, String)>)> {
         tokens
             .iter()
-            .map(|t| (t.name.clone(), t.fields.clone()))
+            .map(|t| (t.name.clone(), t.fields.expose().clone()))
             .collect()
     }
 
@@ -674,7 +444,7 @@ mod tests {
             "/tests/fixtures/huggingface_hub-2.4/stored_tokens"
         );
         let text = std::fs::read_to_string(path).unwrap();
-        let parsed = read(path, &crate::env::RealSystem).unwrap();
+        let parsed = read(path, &LiveFs).unwrap();
         let names: Vec<&str> = parsed.tokens.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(names, ["ci-read", "laptop"]);
         // The fixture's active token is the `laptop` one.
@@ -685,11 +455,11 @@ mod tests {
 
     #[test]
     fn missing_is_empty_unreadable_is_an_error() {
-        let p = read("/h/stored_tokens", &FakeSystem::default()).unwrap();
+        let p = read("/h/stored_tokens", &FakeFs::default()).unwrap();
         assert!(p.tokens.is_empty() && p.problem.is_none());
-        let dir = FakeSystem {
+        let dir = FakeFs {
             dirs: vec!["/h/stored_tokens".into()],
-            ..FakeSystem::default()
+            ..FakeFs::default()
         };
         assert!(read("/h/stored_tokens", &dir).is_err());
     }
@@ -712,37 +482,6 @@ mod tests {
         );
     }
 
-    #[test]
-    fn python_int() {
-        let cases: &[(&str, Option<i64>)] = &[
-            ("17", Some(17)),
-            (" 12 ", Some(12)),
-            ("+5", Some(5)),
-            ("-5", Some(-5)),
-            ("1_000", Some(1000)),
-            ("007", Some(7)),
-            ("\u{661}\u{662}", Some(12)),
-            ("\u{ff11}\u{ff10}", Some(10)),
-            ("\u{3000}7\u{85}", Some(7)),
-            ("99999999999999999999999", Some(i64::MAX)),
-            ("-99999999999999999999999", Some(i64::MIN)),
-            ("_1", None),
-            ("1_", None),
-            ("1__0", None),
-            ("+-5", None),
-            ("", None),
-            (" ", None),
-            ("1.0", None),
-            ("0x10", None),
-            ("1 2", None),
-            ("7\x1c", None),
-            ("abc", None),
-        ];
-        for (text, want) in cases {
-            assert_eq!(parse_python_int(text), *want, "{text:?}");
-        }
-    }
-
     #[cfg(unix)]
     #[test]
     fn writes_0600_in_a_0700_folder_and_refuses_default() {
@@ -753,9 +492,9 @@ mod tests {
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
         let path = dir.join("stored_tokens");
         let path = path.to_str().unwrap();
-        write(path, &[StoredToken::new("a", Token::new("x"), None, None)]).unwrap();
-        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;
-        assert_eq!(mode(Path::new(path)), 0o600);
+        write(path, &[StoredToken::new("a", Token::new("x"), None, None)], &LiveFs).unwrap();
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+        assert_eq!(mode(std::path::Path::new(path)), 0o600);
         assert_eq!(mode(&dir), 0o700);
         assert_eq!(
             std::fs::read_to_string(path).unwrap(),
@@ -769,7 +508,7 @@ mod tests {
             ("a", "x\n"),
         ] {
             let t = StoredToken::new(name, Token::new(token), None, None);
-            let err = write(path, &[t]).unwrap_err();
+            let err = write(path, &[t], &LiveFs).unwrap_err();
             assert_eq!(
                 err.kind(),
                 io::ErrorKind::InvalidInput,
@@ -784,6 +523,7 @@ mod tests {
         write(
             path,
             &[StoredToken::new("a]b [c", Token::new("x"), None, None)],
+            &LiveFs,
         )
         .unwrap();
     }

@@ -2,7 +2,8 @@
 //! ending at a blank line or EOF, split on the first `=`, unknown keys ignored. One function
 //! validates values both when reading and when writing.
 
-use crate::origin::Origin;
+use crate::git::origin::Origin;
+use crate::token::Token;
 use std::fmt;
 use std::io::{self, BufRead, Write};
 
@@ -15,9 +16,9 @@ pub struct Request {
     pub host: Option<String>,
     pub url: Option<String>,
     pub username: Option<String>,
-    pub password: Option<String>,
+    pub password: Option<Token>,
     pub authtype: Option<String>,
-    pub credential: Option<String>,
+    pub credential: Option<Token>,
     pub capabilities: Vec<String>,
 }
 
@@ -146,9 +147,9 @@ impl Request {
             b"host" => &mut self.host,
             b"url" => &mut self.url,
             b"username" => &mut self.username,
-            b"password" => &mut self.password,
             b"authtype" => &mut self.authtype,
-            b"credential" => &mut self.credential,
+            b"password" => return self.password = Some(Token::new(value)),
+            b"credential" => return self.credential = Some(Token::new(value)),
             _ => return self.capabilities.push(value),
         };
         *field = Some(value);
@@ -159,10 +160,10 @@ impl Request {
     }
 
     /// The secret git presents: a password, or a Bearer credential (git >= 2.46).
-    pub fn secret(&self) -> Option<&str> {
+    pub fn secret(&self) -> Option<&Token> {
         match &self.authtype {
-            Some(t) if t.eq_ignore_ascii_case("bearer") => self.credential.as_deref(),
-            _ => self.password.as_deref(),
+            Some(t) if t.eq_ignore_ascii_case("bearer") => self.credential.as_ref(),
+            _ => self.password.as_ref(),
         }
     }
 
@@ -238,7 +239,7 @@ mod tests {
     fn splits_on_first_equals_and_ignores_unknown_keys() {
         let r = read(b"password=a=b==\nwwwauth[]=Basic realm=x\nfuture=1\ncapability[]=authtype\n")
             .unwrap();
-        assert_eq!(r.password.as_deref(), Some("a=b=="));
+        assert_eq!(r.password.as_ref().map(Token::expose), Some("a=b=="));
         assert_eq!(r.capabilities, vec!["authtype"]);
         let r = read(b"host=\n").unwrap();
         assert_eq!(r.host.as_deref(), Some(""));

@@ -1,8 +1,11 @@
 //! `~/.netrc` (or `$NETRC`): libcurl, and so git and git-lfs, send a matching entry on the
-//! very first request, before any credential helper is asked.
+//! very first request, before any credential helper is asked: the host's `machine` entry,
+//! else the `default` entry.
 
-use crate::env::{Env, System};
-use crate::secret::Token;
+use super::{Finding, Kind, Look, Place, Scope};
+use crate::env::{Env, NETRC};
+use crate::io::fs::Fs;
+use crate::token::Token;
 use std::path::PathBuf;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -15,21 +18,81 @@ pub struct Entry {
 
 /// Where curl looks: `$NETRC`, else `~/.netrc` (`~/_netrc` on Windows).
 pub fn path(env: &Env) -> Option<PathBuf> {
-    if let Some(p) = env.get("NETRC").ok().flatten().filter(|p| !p.is_empty()) {
-        return Some(PathBuf::from(p));
+    if let Some(p) = env.path(NETRC) {
+        return Some(p);
     }
-    let home = env
-        .get("HOME")
-        .ok()
-        .flatten()
-        .map(PathBuf::from)
-        .or_else(dirs::home_dir)?;
-    Some(home.join(if cfg!(windows) { "_netrc" } else { ".netrc" }))
+    Some(env.home()?.join(if cfg!(windows) { "_netrc" } else { ".netrc" }))
 }
 
-pub fn read(path: &std::path::Path, sys: &dyn System) -> std::io::Result<Vec<Entry>> {
-    let bytes = sys.read(path)?;
+pub fn read(path: &std::path::Path, fs: &dyn Fs) -> std::io::Result<Vec<Entry>> {
+    let bytes = fs.read(path)?;
     Ok(parse(&String::from_utf8_lossy(&bytes)))
+}
+
+pub struct Netrc;
+
+impl Place for Netrc {
+    fn find(&self, look: &Look) -> Vec<Finding> {
+        let Some(path) = path(look.env) else {
+            return Vec::new();
+        };
+        let shown = path.display().to_string();
+        let Ok(entries) = read(&path, look.fs) else {
+            return vec![Finding::absent("netrc", Kind::NetrcUnsent, format!("{shown} (none)"))];
+        };
+        let target_host = look.target.host();
+        let target_has_machine = entries.iter().any(|e| {
+            e.machine
+                .as_ref()
+                .is_some_and(|m| m.eq_ignore_ascii_case(target_host))
+        });
+        let mut found = Vec::new();
+        for entry in entries {
+            let Some(token) = entry.password else {
+                continue;
+            };
+            let sent = |machine| Kind::Netrc {
+                machine,
+                path: path.clone(),
+            };
+            found.push(match entry.machine {
+                // Only the entry for the host git talks to is sent; others are stale copies.
+                Some(machine) => {
+                    let Some(scope) = look.host(&machine) else {
+                        continue;
+                    };
+                    let kind = match machine.eq_ignore_ascii_case(target_host) {
+                        true => sent(Some(machine.clone())),
+                        false => Kind::CredentialFile(path.clone()),
+                    };
+                    let detail = format!("{shown}: machine {machine}");
+                    Finding::present("netrc", kind, detail, token, scope)
+                }
+                None if target_has_machine => Finding::present(
+                    "netrc",
+                    Kind::NetrcUnsent,
+                    format!("{shown}: default"),
+                    token,
+                    Scope::Unsent(format!("{target_host}'s machine entry comes first")),
+                ),
+                None => Finding::present(
+                    "netrc",
+                    sent(None),
+                    format!("{shown}: default (sent to every host without a machine entry)"),
+                    token,
+                    look.target(),
+                ),
+            });
+        }
+        if found.is_empty() {
+            found.push(Finding::absent(
+                "netrc",
+                Kind::NetrcUnsent,
+                format!("{shown}: no Hub entry"),
+            ));
+        }
+        found
+    }
 }
 
 /// Entries in file order. `macdef` bodies (up to a blank line) are skipped; double-quoted
@@ -139,6 +202,7 @@ mod tests {
 
     #[test]
     fn netrc_variable_wins() {
+        use std::path::PathBuf;
         let env = Env::from_pairs([("NETRC", "/x/n"), ("HOME", "/h")]);
         assert_eq!(path(&env), Some(PathBuf::from("/x/n")));
         let env = Env::from_pairs([("HOME", "/h")]);

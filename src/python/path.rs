@@ -1,26 +1,30 @@
-//! Python's `posixpath.expanduser`, `expandvars`, `join` and `dirname`, to the letter, because
-//! huggingface_hub builds its token path with them and "the same token as Python" means the
-//! same path as Python, quirks included.
+//! Python's `posixpath.expanduser`, `expandvars`, `join` and `dirname`, and pathlib's `Path()`,
+//! to the letter, because huggingface_hub builds its token path with them and "the same token
+//! as Python" means the same path as Python, quirks included.
 
-use crate::env::{Env, NotUnicode, System};
+use crate::env::{Env, HOME, NotUnicode};
+use std::path::PathBuf;
+
+/// The user database (`pwd`): the current user's home for `None`, else the named user's.
+pub type UserHome<'a> = &'a dyn Fn(Option<&str>) -> Option<String>;
 
 /// `os.path.expanduser`: a leading `~` becomes HOME (or the user database entry when HOME is
 /// unset), `~name` the home of `name`; anything unknown is left as written.
-pub fn expanduser(path: &str, env: &Env, sys: &dyn System) -> Result<String, NotUnicode> {
+pub fn expanduser(path: &str, env: &Env, user_home: UserHome) -> Result<String, NotUnicode> {
     if !path.starts_with('~') {
         return Ok(path.to_string());
     }
     let i = path[1..].find('/').map_or(path.len(), |i| i + 1);
     let userhome = if i == 1 {
-        match env.get("HOME")? {
+        match env.get(HOME)? {
             Some(home) => home.to_string(),
-            None => match sys.user_home(None) {
+            None => match user_home(None) {
                 Some(home) => home,
                 None => return Ok(path.to_string()),
             },
         }
     } else {
-        match sys.user_home(Some(&path[1..i])) {
+        match user_home(Some(&path[1..i])) {
             Some(home) => home,
             None => return Ok(path.to_string()),
         }
@@ -49,7 +53,7 @@ pub fn expandvars(path: &str, env: &Env) -> Result<String, NotUnicode> {
                 continue;
             }
         };
-        match env.get(name)? {
+        match env.named(name)? {
             Some(value) => out.push_str(value),
             None => out.push_str(&rest[dollar..dollar + 1 + len]),
         }
@@ -95,18 +99,26 @@ pub fn dirname(p: &str) -> String {
     }
 }
 
+/// The file Python's `Path(p)` opens: `""` is `.`, trailing slashes are dropped.
+pub fn pathlib_path(p: &str) -> PathBuf {
+    let trimmed = p.trim_end_matches('/');
+    PathBuf::from(match (p.is_empty(), trimmed.is_empty()) {
+        (true, _) => ".",
+        (false, true) => "/",
+        (false, false) => trimmed,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::env::FakeSystem;
 
-    fn sys() -> FakeSystem {
-        let mut s = FakeSystem {
-            current_user_home: Some("/home/pw".into()),
-            ..FakeSystem::default()
-        };
-        s.users.insert("bob".into(), "/home/bob/".into());
-        s
+    fn sys(user: Option<&str>) -> Option<String> {
+        match user {
+            None => Some("/home/pw".into()),
+            Some("bob") => Some("/home/bob/".into()),
+            Some(_) => None,
+        }
     }
 
     #[test]
@@ -122,14 +134,14 @@ mod tests {
             ("", ""),
         ];
         for (input, want) in cases {
-            assert_eq!(expanduser(input, &env, &sys()).unwrap(), want, "{input}");
+            assert_eq!(expanduser(input, &env, &sys).unwrap(), want, "{input}");
         }
         let no_home = Env::default();
-        assert_eq!(expanduser("~/x", &no_home, &sys()).unwrap(), "/home/pw/x");
+        assert_eq!(expanduser("~/x", &no_home, &sys).unwrap(), "/home/pw/x");
         let root_home = Env::from_pairs([("HOME", "/")]);
-        assert_eq!(expanduser("~", &root_home, &sys()).unwrap(), "/");
+        assert_eq!(expanduser("~", &root_home, &sys).unwrap(), "/");
         let empty_home = Env::from_pairs([("HOME", "")]);
-        assert_eq!(expanduser("~/x", &empty_home, &sys()).unwrap(), "/x");
+        assert_eq!(expanduser("~/x", &empty_home, &sys).unwrap(), "/x");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! but ASCII letters, digits, `-`, `.` (or a bracketed IPv6 literal) is not a host we know,
 //! so odd encodings can never normalise into an allowed one.
 
+use crate::git::url::Url;
 use crate::settings::{DEFAULT_ENDPOINT, Settings};
 use std::fmt;
 
@@ -30,17 +31,13 @@ impl Origin {
 
     /// From a URL the way git's `credential_from_url` cuts it: `scheme://[user@]host[:port][/...]`.
     pub fn from_url(url: &str) -> Option<Origin> {
-        let (protocol, rest) = url.split_once("://")?;
-        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-        let authority = &rest[..end];
-        // WHATWG parsers end the authority at `\` too: such a URL names two different hosts.
-        if authority.contains('\\') {
+        let url = Url::split(url)?;
+        // WHATWG parsers end the authority at `\` too: such a URL names two different hosts;
+        // and one `@` too many is a host hidden in the userinfo.
+        if url.authority().contains('\\') || url.userinfo.is_some_and(|u| u.contains('@')) {
             return None;
         }
-        let host = authority
-            .split_once('@')
-            .map_or(authority, |(_userinfo, host)| host);
-        Origin::from_parts(protocol, host)
+        Origin::from_parts(url.scheme, url.hostport)
     }
 
     pub fn scheme(&self) -> &str {
@@ -158,11 +155,11 @@ impl Allowed {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::env::{Env, FakeSystem};
+    use crate::env::Env;
 
     fn allowed(pairs: &[(&str, &str)]) -> Allowed {
         let env = Env::from_pairs(pairs.iter().copied());
-        Allowed::new(&Settings::load(&env, &FakeSystem::default()).unwrap())
+        Allowed::new(&Settings::load(&env, &|_| None).unwrap())
     }
 
     fn answers(allowed: &Allowed, protocol: &str, host: &str) -> bool {

@@ -1,9 +1,9 @@
 //! The sentences users read on stderr when something is wrong with their token.
 
-use crate::hub::WhoamiInfo;
-use crate::origin::Origin;
-use crate::resolve::Resolved;
+use crate::git::origin::Origin;
+use crate::hub::verdict::WhoamiInfo;
 use crate::settings::Settings;
+use crate::token::Resolved;
 
 pub fn rejected(found: &Resolved, origin: &Origin) -> String {
     let fix = found.source.fix();

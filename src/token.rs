@@ -1,5 +1,7 @@
-//! The one type that holds a token. Its Debug and Display are redacted, so a token can only
-//! reach an output stream through an explicit `expose()`.
+//! The types that hold secrets, and where a token came from. `Token` is a Hub token,
+//! `Secret<T>` any other secret (a refresh token's raw section, an id token's request token):
+//! their Debug and Display are redacted, so a secret reaches an output stream only through an
+//! explicit `expose()`.
 
 use sha2::{Digest, Sha256};
 use std::fmt;
@@ -55,6 +57,94 @@ pub fn hex(bytes: &[u8]) -> String {
     out
 }
 
+/// Any other secret value. Debug shows `Secret(****)`.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret<T>(T);
+
+impl<T> Secret<T> {
+    pub fn new(value: T) -> Secret<T> {
+        Secret(value)
+    }
+
+    /// The secret itself, for the one place that needs it.
+    pub fn expose(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> fmt::Debug for Secret<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(****)")
+    }
+}
+
+/// serde for a token in one of our own private cache files (never in output): explicit, so
+/// that `Token` itself cannot be serialised by accident into `status --json`.
+pub mod exposed {
+    use super::Token;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(token: &Token, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(token.expose())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Token, D::Error> {
+        String::deserialize(d).map(Token::new)
+    }
+}
+
+/// Where huggingface_hub's token came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// HF_OIDC_RESOURCE: a token exchanged for this resource.
+    Oidc(String),
+    Env(&'static str),
+    File(String),
+}
+
+impl Source {
+    /// Stable identifier used in `status --json`.
+    pub fn id(&self) -> String {
+        match self {
+            Source::Oidc(resource) => format!("oidc:{resource}"),
+            Source::Env(var) => format!("env:{var}"),
+            Source::File(path) => format!("file:{path}"),
+        }
+    }
+
+    /// The fix for a rejected token from this source.
+    pub fn fix(&self) -> String {
+        match self {
+            Source::Oidc(resource) => format!(
+                "check the Trusted Publisher set up for {resource} on the Hub, or unset HF_OIDC_RESOURCE"
+            ),
+            Source::Env(var) => {
+                format!("{var} overrides `hf auth login`: update or unset it")
+            }
+            Source::File(_) => {
+                "log in again with `hf auth login` (or `git-credential-hf login`)".to_string()
+            }
+        }
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Oidc(resource) => write!(f, "the OIDC token exchange for {resource}"),
+            Source::Env(var) => f.write_str(var),
+            Source::File(path) => write!(f, "the token file {path}"),
+        }
+    }
+}
+
+/// huggingface_hub's token and where it came from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Resolved {
+    pub token: Token,
+    pub source: Source,
+}
+
 impl fmt::Debug for Token {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Token({})", self.masked())
@@ -105,6 +195,18 @@ mod tests {
             assert!(!message.contains(T), "{message}");
             assert!(message.contains("Token(hf_****wxyz)"), "{message}");
         }
+    }
+
+    #[test]
+    fn other_secrets_are_redacted_too() {
+        let s = Secret::new(vec![("hf_token".to_string(), T.to_string())]);
+        assert_eq!(format!("{s:?}"), "Secret(****)");
+        assert_eq!(s.expose()[0].1, T);
+        let r = Resolved {
+            token: Token::new(T),
+            source: Source::Env("HF_TOKEN"),
+        };
+        assert!(!format!("{r:?}").contains(T));
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Unix seconds as `YYYY-MM-DD HH:MM UTC`, for expiry dates (no time-zone database needed).
+//! Dates: unix seconds as `YYYY-MM-DD HH:MM UTC` (no time-zone database needed), and the
+//! local date `hf auth list` shows.
 
 pub fn utc(secs: i64) -> String {
     let days = secs.div_euclid(86_400);
@@ -9,6 +10,29 @@ pub fn utc(secs: i64) -> String {
         rem / 3600,
         rem % 3600 / 60
     )
+}
+
+/// `datetime.fromtimestamp(ts).strftime("%Y-%m-%d")`: the date in the local time zone.
+#[cfg(unix)]
+pub fn local_date(ts: i64) -> Option<String> {
+    let t = libc::time_t::try_from(ts).ok()?;
+    // SAFETY: `tm` is plain data, filled by localtime_r before it is read.
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    // SAFETY: both pointers are valid for the call.
+    if unsafe { libc::localtime_r(&t, &mut tm) }.is_null() {
+        return None;
+    }
+    Some(format!(
+        "{:04}-{:02}-{:02}",
+        i64::from(tm.tm_year) + 1900,
+        tm.tm_mon + 1,
+        tm.tm_mday
+    ))
+}
+
+#[cfg(not(unix))]
+pub fn local_date(ts: i64) -> Option<String> {
+    Some(utc(ts)[..10].to_string())
 }
 
 /// Howard Hinnant's days-to-civil algorithm.

@@ -1,0 +1,148 @@
+//! Everything `status` knows: what every place holds, what huggingface_hub uses, what git
+//! sends, and what the Hub says of each credential (asked only at the origin it is for).
+
+use crate::git::config::tool_version;
+use crate::git::origin::Origin;
+use crate::hf::resolve::Note;
+use crate::hub::verdict::{Checker, Verdict};
+use crate::places::{self, Finding, Found, Kind, Look, Scope};
+use crate::token::{Resolved, Token};
+use std::collections::HashMap;
+
+/// A finding and the Hub's word on it (`None`: not asked).
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub finding: Finding,
+    pub verdict: Option<Verdict>,
+}
+
+impl Entry {
+    pub fn token(&self) -> Option<&Token> {
+        self.finding.token()
+    }
+
+    /// `Some(true/false)` when the Hub said so.
+    pub fn valid(&self) -> Option<bool> {
+        self.verdict.as_ref().and_then(Verdict::valid)
+    }
+}
+
+pub struct Inventory {
+    pub entries: Vec<Entry>,
+    /// The origin git was asked about (HF_ENDPOINT's, or https://huggingface.co).
+    pub target: Origin,
+    /// What huggingface_hub's `get_token()` returns, or why it fails.
+    pub python: Result<Option<Resolved>, String>,
+    /// What resolving it did or did not do (a refresh and how it went).
+    pub notes: Vec<Note>,
+    /// Index in `entries` of what git would send for `target`.
+    pub git: Option<usize>,
+    pub helper_configured: bool,
+    /// Installed git and git-lfs versions (major, minor), when they run.
+    pub git_version: Option<(u32, u32)>,
+    pub lfs_version: Option<(u32, u32)>,
+}
+
+impl Inventory {
+    pub fn python_token(&self) -> Option<&Token> {
+        self.python.as_ref().ok()?.as_ref().map(|r| &r.token)
+    }
+
+    /// The entry huggingface_hub takes its token from.
+    pub fn python_entry(&self) -> Option<&Entry> {
+        let resolved = self.python.as_ref().ok()?.as_ref()?;
+        let id = resolved.source.id();
+        self.entries.iter().find(|e| e.finding.source == id)
+    }
+
+    pub fn tokens(&self) -> Vec<&Token> {
+        self.entries.iter().filter_map(Entry::token).collect()
+    }
+}
+
+/// Looks in every place; asks the Hub about each distinct (origin, token) once when a checker
+/// is given (`status` without `--offline`).
+pub fn collect(
+    look: &Look,
+    python: Result<Option<Resolved>, String>,
+    notes: Vec<Note>,
+    checker: Option<&Checker>,
+) -> Inventory {
+    let findings: Vec<Finding> = places::all().iter().flat_map(|p| p.find(look)).collect();
+    let helper_configured = findings
+        .iter()
+        .any(|f| matches!(f.kind, Kind::Helper { ours: true, .. }));
+    // curl sends a matching .netrc entry before git asks any helper; then the first helper
+    // that answers wins.
+    let present = |f: &Finding| matches!(f.found, Found::Present { .. });
+    let git = findings
+        .iter()
+        .position(|f| matches!(f.kind, Kind::Netrc { .. }) && present(f))
+        .or_else(|| {
+            findings
+                .iter()
+                .position(|f| matches!(f.kind, Kind::Helper { .. }) && present(f))
+        });
+    let verdicts = match checker {
+        Some(checker) => check_all(checker, &findings),
+        None => vec![None; findings.len()],
+    };
+    Inventory {
+        entries: findings
+            .into_iter()
+            .zip(verdicts)
+            .map(|(finding, verdict)| Entry { finding, verdict })
+            .collect(),
+        target: look.target.clone(),
+        python,
+        notes,
+        git,
+        helper_configured,
+        git_version: tool_version(look.git, &["--version"]),
+        lfs_version: tool_version(look.git, &["lfs", "version"]),
+    }
+}
+
+/// Each distinct token once per origin it is scoped to, all at once under the checker's one
+/// deadline; a credential without a Hub scope is never sent anywhere.
+fn check_all(checker: &Checker, findings: &[Finding]) -> Vec<Option<Verdict>> {
+    let mut asks: Vec<(&str, &Token)> = Vec::new();
+    for f in findings {
+        if let Found::Present {
+            token,
+            scope: Scope::Hub(api),
+        } = &f.found
+            && !asks.iter().any(|(a, t)| a == api && *t == token)
+        {
+            asks.push((api, token));
+        }
+    }
+    let answers: HashMap<(String, String), Verdict> = std::thread::scope(|s| {
+        let running: Vec<_> = asks
+            .iter()
+            .map(|(api, token)| {
+                let key = (api.to_string(), token.fingerprint());
+                (key, s.spawn(move || checker.cached(api, token)))
+            })
+            .collect();
+        running
+            .into_iter()
+            .map(|(key, handle)| {
+                let verdict = handle
+                    .join()
+                    .unwrap_or_else(|_| Verdict::Unknown("the check failed".into()));
+                (key, verdict)
+            })
+            .collect()
+    });
+    findings
+        .iter()
+        .map(|f| match &f.found {
+            Found::Present {
+                token,
+                scope: Scope::Hub(api),
+            } => answers.get(&(api.clone(), token.fingerprint())).cloned(),
+            _ => None,
+        })
+        .collect()
+}

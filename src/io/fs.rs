@@ -1,0 +1,494 @@
+//! The one place that touches files, folders and locks. `Fs` is the seam: `LiveFs` is the
+//! machine, `FakeFs` an in-memory stand-in for unit tests.
+//!
+//! Two kinds of files: the user's (huggingface_hub's token files, read and written the way
+//! Python does, links followed) and ours (the helper's cache folder: regular files only,
+//! never through a link, never blocking on a FIFO, in a folder that must be ours and 0700).
+//! Both are written atomically: a temp file in the same folder, then a rename, 0600 from the
+//! start, so a reader never sees half a file and nobody else can read it.
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// A held lock; released on drop.
+pub struct Lock {
+    _file: Option<std::fs::File>,
+}
+
+/// Why our cache folder cannot be used.
+#[derive(Debug)]
+pub enum NotOurs {
+    /// Owned by another user, or a link: someone else could read or plant our files.
+    Foreign(PathBuf),
+    Io(PathBuf, io::Error),
+}
+
+impl std::fmt::Display for NotOurs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotOurs::Foreign(dir) => write!(
+                f,
+                "{} is not a folder of the current user: not using it as the cache (remove it, or set XDG_CACHE_HOME to a folder of yours)",
+                dir.display()
+            ),
+            NotOurs::Io(dir, e) => write!(f, "cannot use {} as the cache: {e}", dir.display()),
+        }
+    }
+}
+
+pub trait Fs: Send + Sync {
+    /// A file of the user's, as Python's `open()` reads it.
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
+    /// The home folder from the user database: the current user's for `None` (what Python's
+    /// `expanduser` uses when HOME is unset), or the named user's.
+    fn user_home(&self, user: Option<&str>) -> Option<String>;
+    /// huggingface_hub's `_write_secret`: the file 0600 (here atomically and on disk before it
+    /// is visible), its folder created if needed and made 0700.
+    fn write_secret(&self, path: &Path, content: &[u8]) -> io::Result<()>;
+    /// Removes a file of the user's; a missing file is not an error.
+    fn remove(&self, path: &Path) -> io::Result<()>;
+    /// `filelock.FileLock(path)`: an exclusive lock on a lock file beside the user's files,
+    /// shared with Python, waited for until `deadline`. `None`: not had in time.
+    fn lock(&self, path: &Path, deadline: Instant) -> io::Result<Option<Lock>>;
+
+    /// Makes our folder (0700) or checks the one there is ours; fixes its mode if it is.
+    fn own_dir(&self, dir: &Path) -> Result<(), NotOurs>;
+    /// A file of ours: a regular file, not through a link, never blocking.
+    fn read_ours(&self, path: &Path) -> io::Result<Vec<u8>>;
+    /// Replaces a file of ours (no fsync: caches are rebuilt when lost).
+    fn write_ours(&self, path: &Path, content: &[u8]) -> io::Result<()>;
+    /// An exclusive lock on a lock file of ours, waited for until `deadline`; also says
+    /// whether another process held it meanwhile.
+    fn lock_ours(&self, path: &Path, deadline: Instant) -> io::Result<Option<(Lock, bool)>>;
+}
+
+/// The real machine.
+pub struct LiveFs;
+
+impl Fs for LiveFs {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        std::fs::read(path)
+    }
+
+    fn user_home(&self, user: Option<&str>) -> Option<String> {
+        passwd::home(user)
+    }
+
+    fn write_secret(&self, path: &Path, content: &[u8]) -> io::Result<()> {
+        let dir = parent(path);
+        std::fs::DirBuilder::new().recursive(true).create(dir)?;
+        write_atomically(path, content, true)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            // As Python, best effort; a shared folder with the sticky bit (such as /tmp) is not
+            // the user's to lock.
+            if let Ok(meta) = std::fs::metadata(dir)
+                && meta.permissions().mode() & 0o1000 == 0
+            {
+                let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+            }
+        }
+        Ok(())
+    }
+
+    fn remove(&self, path: &Path) -> io::Result<()> {
+        match std::fs::remove_file(path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            other => other,
+        }
+    }
+
+    fn lock(&self, path: &Path, deadline: Instant) -> io::Result<Option<Lock>> {
+        let mut create = std::fs::File::options();
+        create.read(true).write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut create, 0o664);
+        let file = match create.open(path) {
+            Ok(file) => {
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt;
+                    // Past the umask, as filelock's fchmod.
+                    let _ = file.set_permissions(std::fs::Permissions::from_mode(0o664));
+                }
+                file
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                std::fs::File::options().read(true).write(true).open(path)?
+            }
+            Err(e) => return Err(e),
+        };
+        Ok(wait_for(file, deadline)?.map(|(lock, _)| lock))
+    }
+
+    fn own_dir(&self, dir: &Path) -> Result<(), NotOurs> {
+        let io = |e| NotOurs::Io(dir.to_path_buf(), e);
+        match std::fs::symlink_metadata(dir) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                let mut builder = std::fs::DirBuilder::new();
+                builder.recursive(true);
+                #[cfg(unix)]
+                std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+                builder.create(dir).map_err(io)
+            }
+            Err(e) => Err(io(e)),
+            Ok(meta) if !meta.is_dir() => Err(NotOurs::Foreign(dir.to_path_buf())),
+            Ok(meta) => ours::claim(dir, &meta),
+        }
+    }
+
+    fn read_ours(&self, path: &Path) -> io::Result<Vec<u8>> {
+        use std::io::Read;
+        let mut file = ours::open(path, ours::Open::Read)?;
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes)?;
+        Ok(bytes)
+    }
+
+    fn write_ours(&self, path: &Path, content: &[u8]) -> io::Result<()> {
+        write_atomically(path, content, false)
+    }
+
+    fn lock_ours(&self, path: &Path, deadline: Instant) -> io::Result<Option<(Lock, bool)>> {
+        wait_for(ours::open(path, ours::Open::Lock)?, deadline)
+    }
+}
+
+fn parent(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
+/// The one lock wait: try, sleep a little, until the deadline. Says whether it had to wait.
+fn wait_for(file: std::fs::File, deadline: Instant) -> io::Result<Option<(Lock, bool)>> {
+    let mut waited = false;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(Some((Lock { _file: Some(file) }, waited))),
+            Err(std::fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                waited = true;
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => return Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => return Err(e),
+        }
+    }
+}
+
+fn write_atomically(path: &Path, content: &[u8], sync: bool) -> io::Result<()> {
+    use std::io::Write;
+    let dir = parent(path);
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    // A leftover from a crashed writer with our pid would make create_new fail; removing a
+    // link there removes the link, never its target.
+    let _ = std::fs::remove_file(&tmp);
+    let result = (|| {
+        let mut options = std::fs::File::options();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&tmp)?;
+        file.write_all(content)?;
+        if sync {
+            file.sync_all()?;
+        }
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Our own files: the rules differ by platform, the promise does not.
+mod ours {
+    use super::NotOurs;
+    use std::fs::{File, Metadata};
+    use std::io;
+    use std::path::Path;
+
+    pub enum Open {
+        Read,
+        Lock,
+    }
+
+    #[cfg(unix)]
+    pub fn open(path: &Path, how: Open) -> io::Result<File> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut options = File::options();
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC);
+        match how {
+            Open::Read => options.read(true),
+            Open::Lock => options.read(true).write(true).create(true).mode(0o600),
+        };
+        let file = options.open(path)?;
+        if !file.metadata()?.is_file() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("{} is not a regular file", path.display()),
+            ));
+        }
+        Ok(file)
+    }
+
+    #[cfg(not(unix))]
+    pub fn open(path: &Path, how: Open) -> io::Result<File> {
+        if std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_file()) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("{} is not a regular file", path.display()),
+            ));
+        }
+        let mut options = File::options();
+        match how {
+            Open::Read => options.read(true),
+            Open::Lock => options.read(true).write(true).create(true),
+        };
+        options.open(path)
+    }
+
+    /// A folder that is there: ours if the current user owns it (then made 0700).
+    #[cfg(unix)]
+    pub fn claim(dir: &Path, meta: &Metadata) -> Result<(), NotOurs> {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        if meta.uid() != unsafe { libc::geteuid() } {
+            return Err(NotOurs::Foreign(dir.to_path_buf()));
+        }
+        if meta.mode() & 0o777 != 0o700 {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+                .map_err(|e| NotOurs::Io(dir.to_path_buf(), e))?;
+        }
+        Ok(())
+    }
+
+    /// Windows folders under the user's profile carry the user's ACL.
+    #[cfg(not(unix))]
+    pub fn claim(_dir: &Path, _meta: &Metadata) -> Result<(), NotOurs> {
+        Ok(())
+    }
+}
+
+#[cfg(unix)]
+mod passwd {
+    use std::ffi::{CStr, CString};
+
+    /// getpwuid_r / getpwnam_r, as Python's `pwd` module does for `expanduser`.
+    pub fn home(user: Option<&str>) -> Option<String> {
+        let name = match user {
+            Some(u) => Some(CString::new(u).ok()?),
+            None => None,
+        };
+        let mut buf = vec![0u8; 16 * 1024];
+        // SAFETY: `pwd` and `buf` outlive the call, `result` is only read when the call
+        // filled it, and `pw_dir` then points into `buf`.
+        unsafe {
+            let mut pwd: libc::passwd = std::mem::zeroed();
+            let mut result: *mut libc::passwd = std::ptr::null_mut();
+            let rc = match &name {
+                Some(n) => libc::getpwnam_r(
+                    n.as_ptr(),
+                    &mut pwd,
+                    buf.as_mut_ptr().cast(),
+                    buf.len(),
+                    &mut result,
+                ),
+                None => libc::getpwuid_r(
+                    libc::getuid(),
+                    &mut pwd,
+                    buf.as_mut_ptr().cast(),
+                    buf.len(),
+                    &mut result,
+                ),
+            };
+            if rc != 0 || result.is_null() || pwd.pw_dir.is_null() {
+                return None;
+            }
+            CStr::from_ptr(pwd.pw_dir).to_str().ok().map(str::to_string)
+        }
+    }
+}
+
+#[cfg(not(unix))]
+mod passwd {
+    pub fn home(user: Option<&str>) -> Option<String> {
+        match user {
+            None => dirs::home_dir().map(|p| p.to_string_lossy().into_owned()),
+            Some(_) => None,
+        }
+    }
+}
+
+/// An in-memory machine for unit tests: files in a map, fixed user records, locks always
+/// granted, and folders that are always ours.
+#[cfg(test)]
+#[derive(Default)]
+pub struct FakeFs {
+    pub files: std::sync::Mutex<std::collections::HashMap<PathBuf, Vec<u8>>>,
+    pub dirs: Vec<PathBuf>,
+    pub users: std::collections::HashMap<String, String>,
+    pub current_user_home: Option<String>,
+}
+
+#[cfg(test)]
+impl FakeFs {
+    pub fn with_file(self, path: &str, content: &str) -> Self {
+        self.put(path, content);
+        self
+    }
+
+    pub fn put(&self, path: &str, content: &str) {
+        self.files
+            .lock()
+            .unwrap()
+            .insert(PathBuf::from(path), content.as_bytes().to_vec());
+    }
+
+    pub fn text(&self, path: &str) -> Option<String> {
+        let files = self.files.lock().unwrap();
+        files
+            .get(Path::new(path))
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+    }
+}
+
+#[cfg(test)]
+impl Fs for FakeFs {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        if self.dirs.iter().any(|d| d == path) {
+            return Err(io::Error::new(
+                io::ErrorKind::IsADirectory,
+                "is a directory",
+            ));
+        }
+        self.files
+            .lock()
+            .unwrap()
+            .get(path)
+            .cloned()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "not found"))
+    }
+
+    fn user_home(&self, user: Option<&str>) -> Option<String> {
+        match user {
+            None => self.current_user_home.clone(),
+            Some(u) => self.users.get(u).cloned(),
+        }
+    }
+
+    fn write_secret(&self, path: &Path, content: &[u8]) -> io::Result<()> {
+        self.write_ours(path, content)
+    }
+
+    fn remove(&self, path: &Path) -> io::Result<()> {
+        self.files.lock().unwrap().remove(path);
+        Ok(())
+    }
+
+    fn lock(&self, _path: &Path, _deadline: Instant) -> io::Result<Option<Lock>> {
+        Ok(Some(Lock { _file: None }))
+    }
+
+    fn own_dir(&self, _dir: &Path) -> Result<(), NotOurs> {
+        Ok(())
+    }
+
+    fn read_ours(&self, path: &Path) -> io::Result<Vec<u8>> {
+        self.read(path)
+    }
+
+    fn write_ours(&self, path: &Path, content: &[u8]) -> io::Result<()> {
+        self.files
+            .lock()
+            .unwrap()
+            .insert(path.to_path_buf(), content.to_vec());
+        Ok(())
+    }
+
+    fn lock_ours(&self, _path: &Path, _deadline: Instant) -> io::Result<Option<(Lock, bool)>> {
+        Ok(Some((Lock { _file: None }, false)))
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn mode(p: &Path) -> u32 {
+        std::fs::symlink_metadata(p).unwrap().permissions().mode() & 0o7777
+    }
+
+    #[test]
+    fn secrets_are_0600_in_a_0700_folder() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("hf");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let path = dir.join("token");
+        LiveFs.write_secret(&path, b"x").unwrap();
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(std::fs::read(&path).unwrap(), b"x");
+    }
+
+    #[test]
+    fn our_files_are_never_read_through_links_or_fifos() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("target");
+        std::fs::write(&target, b"secret").unwrap();
+        let link = tmp.path().join("link");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        assert!(LiveFs.read_ours(&link).is_err());
+        let fifo = tmp.path().join("fifo");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        assert!(LiveFs.read_ours(&fifo).is_err());
+        // A lock file that is a link is refused, and its target is not created.
+        let planted = tmp.path().join("planted");
+        let lock = tmp.path().join("lock");
+        std::os::unix::fs::symlink(&planted, &lock).unwrap();
+        let deadline = Instant::now() + Duration::from_millis(10);
+        assert!(LiveFs.lock_ours(&lock, deadline).is_err());
+        assert!(!planted.exists());
+    }
+
+    #[test]
+    fn our_folder_is_made_private_and_a_loose_one_is_tightened() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("a/b");
+        LiveFs.own_dir(&dir).unwrap();
+        assert_eq!(mode(&dir), 0o700);
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+        LiveFs.own_dir(&dir).unwrap();
+        assert_eq!(mode(&dir), 0o700);
+        let link = tmp.path().join("link");
+        std::os::unix::fs::symlink(&dir, &link).unwrap();
+        assert!(matches!(LiveFs.own_dir(&link), Err(NotOurs::Foreign(_))));
+    }
+
+    #[test]
+    fn the_lock_is_exclusive_and_bounded() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("l");
+        let soon = || Instant::now() + Duration::from_millis(50);
+        let (held, waited) = LiveFs.lock_ours(&path, soon()).unwrap().unwrap();
+        assert!(!waited);
+        let start = Instant::now();
+        assert!(LiveFs.lock_ours(&path, soon()).unwrap().is_none());
+        assert!(start.elapsed() >= Duration::from_millis(50));
+        drop(held);
+        assert!(LiveFs.lock_ours(&path, soon()).unwrap().is_some());
+        let user = tmp.path().join("stored_tokens.lock");
+        let held = LiveFs.lock(&user, soon()).unwrap().unwrap();
+        assert_eq!(mode(&user), 0o664);
+        assert!(LiveFs.lock(&user, soon()).unwrap().is_none());
+        drop(held);
+    }
+}
