@@ -141,9 +141,9 @@ impl Cache {
         fsutil::write_cache(&self.file(), &json)
     }
 
-    /// Waits up to `wait` for the whoami lock; says whether another process held it.
+    /// Waits until `deadline` for the whoami lock; says whether another process held it.
     /// `Ok(None)` when it cannot be had in time, an error when the cache folder is unusable.
-    pub fn lock(&self, wait: Duration) -> std::io::Result<Option<(Lock, bool)>> {
+    pub fn lock(&self, deadline: Instant) -> std::io::Result<Option<(Lock, bool)>> {
         fsutil::create_private_dir(&self.dir)?;
         let mut options = File::options();
         options.create(true).truncate(false).write(true);
@@ -151,7 +151,6 @@ impl Cache {
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let file = options.open(self.dir.join("whoami.lock"))?;
-        let deadline = Instant::now() + wait;
         let mut waited = false;
         loop {
             match file.try_lock() {
@@ -240,13 +239,14 @@ mod tests {
     #[test]
     fn the_lock_is_exclusive_and_bounded() {
         let (_d, cache) = temp_cache();
-        let (held, waited) = cache.lock(Duration::from_millis(100)).unwrap().unwrap();
+        let within = |ms| Instant::now() + Duration::from_millis(ms);
+        let (held, waited) = cache.lock(within(100)).unwrap().unwrap();
         assert!(!waited);
         let start = Instant::now();
-        assert!(cache.lock(Duration::from_millis(50)).unwrap().is_none());
+        assert!(cache.lock(within(50)).unwrap().is_none());
         assert!(start.elapsed() >= Duration::from_millis(50));
         drop(held);
-        assert!(cache.lock(Duration::from_millis(50)).unwrap().is_some());
+        assert!(cache.lock(within(50)).unwrap().is_some());
     }
 
     #[test]

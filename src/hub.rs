@@ -1,16 +1,23 @@
-//! The Hub client: one blocking HTTP client, built only when a request is needed, with a
-//! total time-out, no redirects (a token must never follow one to another origin), a size
-//! cap on answers and a `git-credential-hf/<version>` user agent.
+//! The Hub client: one blocking HTTP client, built only when a request is needed, no
+//! redirects (a token must never follow one to another origin), a size cap on answers, a
+//! `git-credential-hf/<version>` user agent, and a deadline per call that covers connect,
+//! head and body: reqwest's blocking time-out restarts at every read of a body, so a Hub
+//! that trickles one byte at a time would hold a call for as long as it likes.
 
 use crate::secret::Token;
-use reqwest::header::CONTENT_TYPE;
+use reqwest::blocking::RequestBuilder;
+use reqwest::header::{CONTENT_TYPE, HeaderMap};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::io::Read;
-use std::time::Duration;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::{Duration, Instant};
 
 const USER_AGENT: &str = concat!("git-credential-hf/", env!("CARGO_PKG_VERSION"));
 /// whoami answers are a few KiB; anything near this is not the Hub.
 const MAX_BODY: u64 = 1024 * 1024;
+/// Per address tried, so an address that does not answer leaves time for the next one.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// What the Hub says about a token (the parts the helper shows or decides on).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -85,44 +92,41 @@ pub enum Whoami {
     Unknown(String),
 }
 
+/// Shared by threads (`status` checks several tokens at once): reqwest's client is `Sync`.
 pub struct HubClient {
     client: reqwest::blocking::Client,
 }
 
 impl HubClient {
-    pub fn new(timeout: Duration) -> anyhow::Result<HubClient> {
+    pub fn new() -> anyhow::Result<HubClient> {
         // Only the first call installs it; later calls see it installed.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::blocking::Client::builder()
             .user_agent(USER_AGENT)
-            .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(3)))
+            .connect_timeout(CONNECT_TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
             .build()?;
         Ok(HubClient { client })
     }
 
-    /// `GET {api_base}/api/whoami-v2` with the token as Bearer.
-    pub fn whoami(&self, api_base: &str, token: &Token) -> Whoami {
-        let response = self
+    /// `GET {api_base}/api/whoami-v2` with the token as Bearer, given up at `deadline`.
+    pub fn whoami(&self, api_base: &str, token: &Token, deadline: Instant) -> Whoami {
+        let request = self
             .client
             .get(format!("{api_base}/api/whoami-v2"))
-            .bearer_auth(token.expose())
-            .send();
-        let response = match response {
-            Ok(r) => r,
-            Err(e) => return Whoami::Unknown(describe("whoami", &e)),
+            .bearer_auth(token.expose());
+        let answer = match send("whoami", request, deadline) {
+            Ok(answer) => answer,
+            Err(e) => return Whoami::Unknown(e),
         };
-        let status = response.status().as_u16();
-        match status {
-            200 => match read_capped("whoami", response) {
-                Ok(body) => parse_whoami(&body).map(Whoami::Valid).unwrap_or_else(|| {
+        match answer.status {
+            200 => parse_whoami(&answer.body)
+                .map(Whoami::Valid)
+                .unwrap_or_else(|| {
                     Whoami::Unknown("the whoami answer is not the Hub's JSON".into())
                 }),
-                Err(e) => Whoami::Unknown(e),
-            },
             401 => Whoami::Invalid,
-            _ => Whoami::Unknown(format!("the Hub answered HTTP {status}")),
+            status => Whoami::Unknown(format!("the Hub answered HTTP {status}")),
         }
     }
 
@@ -135,6 +139,7 @@ impl HubClient {
         path: &str,
         write: bool,
         token: Option<&Token>,
+        deadline: Instant,
     ) -> Result<AuthCheck, String> {
         let suffix = if write { "/write" } else { "" };
         let mut request = self
@@ -143,18 +148,11 @@ impl HubClient {
         if let Some(token) = token {
             request = request.bearer_auth(token.expose());
         }
-        let response = request.send().map_err(|e| describe("auth-check", &e))?;
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
+        let answer = send("auth-check", request, deadline)?;
         Ok(AuthCheck {
-            status: response.status().as_u16(),
-            error_code: header("x-error-code"),
-            error_message: header("x-error-message"),
+            status: answer.status,
+            error_code: answer.header("x-error-code"),
+            error_message: answer.header("x-error-message"),
         })
     }
 
@@ -164,6 +162,7 @@ impl HubClient {
         what: &str,
         url: &str,
         form: &[(&str, &str)],
+        deadline: Instant,
     ) -> Result<Answer, String> {
         // The query serializer of `Url` is the form encoding, without another dependency.
         let mut encoder = reqwest::Url::parse("form:").expect("a valid URL");
@@ -174,7 +173,7 @@ impl HubClient {
             .post(url)
             .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(body);
-        send(what, request)
+        send(what, request, deadline)
     }
 
     /// POST a JSON body.
@@ -182,14 +181,15 @@ impl HubClient {
         &self,
         what: &str,
         url: &str,
-        body: &serde_json::Value,
+        body: &Value,
+        deadline: Instant,
     ) -> Result<Answer, String> {
         let request = self
             .client
             .post(url)
             .header(CONTENT_TYPE, "application/json")
             .body(body.to_string());
-        send(what, request)
+        send(what, request, deadline)
     }
 
     /// GET `url` with `query` appended to its own query and `bearer` as the Bearer token.
@@ -199,10 +199,12 @@ impl HubClient {
         url: &str,
         query: &[(&str, &str)],
         bearer: &Token,
+        deadline: Instant,
     ) -> Result<Answer, String> {
         let mut url = reqwest::Url::parse(url).map_err(|e| format!("{what}: bad URL: {e}"))?;
         url.query_pairs_mut().extend_pairs(query);
-        send(what, self.client.get(url).bearer_auth(bearer.expose()))
+        let request = self.client.get(url).bearer_auth(bearer.expose());
+        send(what, request, deadline)
     }
 }
 
@@ -214,18 +216,53 @@ pub struct AuthCheck {
     pub error_message: Option<String>,
 }
 
-/// The status and (capped) body of an answer.
-#[derive(Debug)]
+/// The status, headers and (capped) body of an answer.
+#[derive(Debug, Default)]
 pub struct Answer {
     pub status: u16,
+    pub headers: HeaderMap,
     pub body: Vec<u8>,
 }
 
-fn send(what: &str, request: reqwest::blocking::RequestBuilder) -> Result<Answer, String> {
+impl Answer {
+    pub fn header(&self, name: &str) -> Option<String> {
+        let value = self.headers.get(name)?.to_str().ok()?;
+        Some(value.to_string())
+    }
+}
+
+/// Every request goes through here. Sending and reading the body happen on a thread of
+/// their own, waited for only until `deadline`; past it the call is abandoned (the thread
+/// ends with the process, or sooner on reqwest's own time-out, set to the same time left).
+fn send(what: &str, request: RequestBuilder, deadline: Instant) -> Result<Answer, String> {
+    let timed_out = || format!("{what} timed out");
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        return Err(timed_out());
+    }
+    let (tx, rx) = mpsc::channel();
+    let label = what.to_string();
+    std::thread::Builder::new()
+        .name(format!("hub: {what}"))
+        .spawn(move || {
+            // The caller may have given up and gone: nobody to tell.
+            let _ = tx.send(fetch(&label, request.timeout(left)));
+        })
+        .map_err(|e| format!("{what} request failed: cannot start a thread: {e}"))?;
+    match rx.recv_timeout(left) {
+        Ok(answer) => answer,
+        Err(RecvTimeoutError::Timeout) => Err(timed_out()),
+        Err(RecvTimeoutError::Disconnected) => Err(format!("{what} request failed")),
+    }
+}
+
+fn fetch(what: &str, request: RequestBuilder) -> Result<Answer, String> {
     let response = request.send().map_err(|e| describe(what, &e))?;
     let status = response.status().as_u16();
+    let headers = response.headers().clone();
     Ok(Answer {
         status,
+        headers,
         body: read_capped(what, response)?,
     })
 }
@@ -327,6 +364,46 @@ mod tests {
         let oauth = parse_whoami(&fixture("oauth-token.json")).unwrap();
         assert_eq!(oauth.auth_type.as_deref(), Some("oauth"));
         assert_eq!(oauth.role, None);
+    }
+
+    #[test]
+    fn the_client_can_be_shared_by_threads() {
+        fn shared<T: Send + Sync>() {}
+        shared::<HubClient>();
+    }
+
+    #[test]
+    fn a_deadline_already_past_asks_nobody() {
+        // Port 9 (discard) on loopback is never contacted: the call ends before connecting.
+        let client = HubClient::new().unwrap();
+        let past = Instant::now();
+        let token = Token::new("hf_not-a-real-token-past");
+        assert!(matches!(
+            client.whoami("http://127.0.0.1:9", &token, past),
+            Whoami::Unknown(why) if why == "whoami timed out"
+        ));
+    }
+
+    #[test]
+    fn the_deadline_bounds_a_silent_server() {
+        // Accepts the connection and never answers.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let client = HubClient::new().unwrap();
+        let start = Instant::now();
+        let answer = client.post_json(
+            "probe",
+            &url,
+            &Value::Null,
+            start + Duration::from_millis(300),
+        );
+        assert_eq!(answer.unwrap_err(), "probe timed out");
+        assert!(
+            start.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            start.elapsed()
+        );
+        drop(listener);
     }
 
     #[test]

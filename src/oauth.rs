@@ -7,7 +7,7 @@
 //! process already refreshed, else ask `{endpoint}/oauth/token` and rewrite both files.
 
 use crate::commands::Ctx;
-use crate::hub::{Answer, HubClient};
+use crate::hub::Answer;
 use crate::resolve::{pathlib_path, read_token_file};
 use crate::secret::Token;
 use crate::stored_tokens::{self, StoredToken, parse_python_int};
@@ -181,10 +181,12 @@ pub fn run_due(ctx: &Ctx, due: &Due, now: i64) -> Result<Token, Failure> {
     let other = |what: &str, e: &dyn std::fmt::Display| Failure::Other(format!("{what}: {e}"));
     // Python waits up to 30 s; a git request should not. Giving up only means using the old
     // token, which still has most of a day left.
-    let wait = ctx.timeout * 2 + Duration::from_secs(1);
-    let _lock = lock(&format!("{}.lock", settings.stored_tokens_path), wait)
-        .map_err(|e| other("cannot take stored_tokens.lock", &e))?
-        .ok_or_else(|| Failure::Other("another process holds stored_tokens.lock".into()))?;
+    let _lock = lock(
+        &format!("{}.lock", settings.stored_tokens_path),
+        ctx.deadline(),
+    )
+    .map_err(|e| other("cannot take stored_tokens.lock", &e))?
+    .ok_or_else(|| Failure::Other("another process holds stored_tokens.lock".into()))?;
 
     // Re-read under the lock: another process may have refreshed in the meantime.
     let mut stored = stored_tokens::read(&settings.stored_tokens_path, ctx.sys)
@@ -207,7 +209,7 @@ pub fn run_due(ctx: &Ctx, due: &Due, now: i64) -> Result<Token, Failure> {
             "HF_HUB_OFFLINE is set, so the Hub is not asked".into(),
         ));
     }
-    let client = HubClient::new(ctx.timeout).map_err(|e| other("cannot set up HTTPS", &e))?;
+    let client = ctx.hub().map_err(|e| other("cannot set up HTTPS", &e))?;
     let client_id = ctx
         .env
         .get("HF_DEVICE_CODE_OAUTH_CLIENT_ID")
@@ -222,6 +224,7 @@ pub fn run_due(ctx: &Ctx, due: &Due, now: i64) -> Result<Token, Failure> {
                 ("refresh_token", due.refresh_token.expose()),
                 ("client_id", client_id),
             ],
+            ctx.deadline(),
         )
         .map_err(Failure::Other)?;
     let granted = parse_grant(&answer)?;
@@ -250,8 +253,8 @@ pub fn run_due(ctx: &Ctx, due: &Due, now: i64) -> Result<Token, Failure> {
 
 /// `WeakFileLock(path, timeout)`: an exclusive flock on `path` (created 0664, left in place,
 /// as filelock does), so this helper and Python exclude each other. `None` when it cannot
-/// be had within `wait`.
-fn lock(path: &str, wait: Duration) -> io::Result<Option<File>> {
+/// be had by `deadline`.
+fn lock(path: &str, deadline: Instant) -> io::Result<Option<File>> {
     let path = pathlib_path(path);
     let mut create = File::options();
     create.read(true).write(true).create_new(true);
@@ -272,7 +275,6 @@ fn lock(path: &str, wait: Duration) -> io::Result<Option<File>> {
         }
         Err(e) => return Err(e),
     };
-    let deadline = Instant::now() + wait;
     loop {
         match file.try_lock() {
             Ok(()) => return Ok(Some(file)),
@@ -341,6 +343,7 @@ mod tests {
         Answer {
             status,
             body: body.as_bytes().to_vec(),
+            ..Answer::default()
         }
     }
 
@@ -397,10 +400,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("stored_tokens.lock");
         let path = path.to_str().unwrap();
-        let held = lock(path, Duration::from_millis(10)).unwrap().unwrap();
-        assert!(lock(path, Duration::from_millis(50)).unwrap().is_none());
+        let within = |ms| Instant::now() + Duration::from_millis(ms);
+        let held = lock(path, within(10)).unwrap().unwrap();
+        assert!(lock(path, within(50)).unwrap().is_none());
         drop(held);
-        assert!(lock(path, Duration::from_millis(10)).unwrap().is_some());
+        assert!(lock(path, within(10)).unwrap().is_some());
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::time::Instant;
 
 /// Re-exchange this long before a minted token expires (Python's `_OIDC_REFRESH_MARGIN`).
 const MINTED_MARGIN: i64 = 300;
@@ -180,10 +181,11 @@ pub fn token(ctx: &Ctx, req: &OidcRequest) -> Result<Token, String> {
     if ctx.settings.offline {
         return Err(req.failed("HF_HUB_OFFLINE is set, so the Hub is not asked"));
     }
-    let client = HubClient::new(ctx.timeout).map_err(|e| req.failed(&format!("{e:#}")))?;
+    let client = ctx.hub().map_err(|e| req.failed(&format!("{e:#}")))?;
+    let deadline = ctx.deadline();
     let id_token = match &req.subject {
         Subject::IdToken(t) => t.clone(),
-        Subject::GitHub { url, request_token } => mint(&client, req, url, request_token)?,
+        Subject::GitHub { url, request_token } => mint(client, req, url, request_token, deadline)?,
     };
     let answer = client
         .post_json(
@@ -195,6 +197,7 @@ pub fn token(ctx: &Ctx, req: &OidcRequest) -> Result<Token, String> {
                 "subject_token": id_token.expose(),
                 "resource": req.resource,
             }),
+            deadline,
         )
         .map_err(|e| req.failed(&e))?;
     let data = json_object(&answer).map_err(|e| req.failed(&format!("the Hub answered {e}")))?;
@@ -235,6 +238,7 @@ fn mint(
     req: &OidcRequest,
     url: &str,
     request_token: &Token,
+    deadline: Instant,
 ) -> Result<Token, String> {
     let fail = |e: &str| req.failed(&format!("minting the GitHub Actions id token: {e}"));
     let answer = client
@@ -243,6 +247,7 @@ fn mint(
             url,
             &[("audience", &req.endpoint)],
             request_token,
+            deadline,
         )
         .map_err(|e| fail(&e))?;
     let data = json_object(&answer).map_err(|e| fail(&format!("the runtime answered {e}")))?;
@@ -352,6 +357,7 @@ mod tests {
             status: 401,
             body: br#"{"error":"invalid_token","error_description":"no trusted publisher"}"#
                 .to_vec(),
+            ..Answer::default()
         };
         assert_eq!(
             json_object(&a).unwrap_err(),
@@ -360,6 +366,7 @@ mod tests {
         let a = Answer {
             status: 500,
             body: b"<html>secret-ish</html>".to_vec(),
+            ..Answer::default()
         };
         assert_eq!(json_object(&a).unwrap_err(), "HTTP 500");
     }

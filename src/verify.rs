@@ -3,7 +3,7 @@
 
 use crate::cache::{self, Entry};
 use crate::commands::Ctx;
-use crate::hub::{HubClient, Whoami, WhoamiInfo};
+use crate::hub::{Whoami, WhoamiInfo};
 use crate::secret::Token;
 
 #[derive(Debug)]
@@ -28,7 +28,7 @@ pub fn cached(ctx: &Ctx, api_base: &str, token: &Token) -> Verdict {
     if let Some(entry) = cache.lookup(&key) {
         return from_entry(entry);
     }
-    let (_lock, waited) = match cache.lock(ctx.timeout + std::time::Duration::from_secs(1)) {
+    let (_lock, waited) = match cache.lock(ctx.deadline()) {
         Ok(Some(held)) => held,
         Ok(None) => {
             return Verdict::Unknown("another git-credential-hf is still asking the Hub".into());
@@ -70,11 +70,11 @@ pub fn confirm(ctx: &Ctx, api_base: &str, token: &Token) {
 }
 
 fn ask_hub(ctx: &Ctx, api_base: &str, token: &Token) -> Verdict {
-    let client = match HubClient::new(ctx.timeout) {
+    let client = match ctx.hub() {
         Ok(c) => c,
         Err(e) => return Verdict::Unknown(format!("cannot set up HTTPS: {e:#}")),
     };
-    let (verdict, entry) = match client.whoami(api_base, token) {
+    let (verdict, entry) = match client.whoami(api_base, token, ctx.deadline()) {
         Whoami::Valid(info) => (Verdict::Valid(Some(info.clone())), Entry::valid(Some(info))),
         Whoami::Invalid => (Verdict::Invalid, Entry::invalid()),
         Whoami::Unknown(reason) => return Verdict::Unknown(reason),
