@@ -7,12 +7,16 @@
 
 mod support;
 
+use std::fs;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use support::hub::{Hub, OAuthMode, WhoamiMode};
+use support::hub::{Hub, OAuthMode, TokenInfo, WhoamiMode};
 use support::oauth::{OLD, oauth_login};
 use support::{Out, TestCmd, TestEnv};
 
 const TOKEN: &str = "hf_NetHardeningTokenNNNNNNNNNNNNNNNNNNNNN";
+const CACHE_DIR: &str = ".cache/git-credential-hf";
 const WHOAMI: &str = ".cache/git-credential-hf/whoami.json";
 const HF_DIR: &str = ".cache/huggingface";
 
@@ -42,6 +46,30 @@ fn get(env: &TestEnv, hub: &Hub, args: &[&str]) -> TestCmd {
     env.cmd(&all)
         .allow_password_line()
         .stdin(hub.credential_request())
+}
+
+fn mode(p: &Path) -> u32 {
+    fs::symlink_metadata(p).unwrap().mode() & 0o777
+}
+
+fn set_mode(p: &Path, mode: u32) {
+    fs::set_permissions(p, fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// Our cache folder as the helper makes it, for a test to plant things in.
+fn our_dir(env: &TestEnv) -> std::path::PathBuf {
+    let dir = env.path(CACHE_DIR);
+    fs::create_dir_all(&dir).unwrap();
+    set_mode(&dir, 0o700);
+    dir
+}
+
+fn mkfifo(path: &Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success(), "mkfifo {}", path.display());
 }
 
 // ---------------------------------------------------------------------------
@@ -146,4 +174,112 @@ fn the_oidc_exchange_ends_within_the_time_out_against_a_trickling_hub() {
     .code(1)
     .stderr_has("the OIDC token exchange for HF_OIDC_RESOURCE=alice/model failed")
     .stderr_has("timed out");
+}
+
+// ---------------------------------------------------------------------------
+// 5. Files of ours: no FIFOs, no links followed, our folder only
+// ---------------------------------------------------------------------------
+
+#[test]
+fn a_fifo_at_whoami_json_does_not_block_get() {
+    let (env, hub) = support::env_with_hub_token(TOKEN);
+    mkfifo(&our_dir(&env).join("whoami.json"));
+    let (out, took) = get(&env, &hub, &["--timeout", "2"]).run_within(KILL_AFTER);
+    eprintln!("get with a FIFO at whoami.json: {took:?}");
+    assert_eq!(out.ok().field("password").as_deref(), Some(TOKEN));
+    assert!(fs::symlink_metadata(env.path(WHOAMI)).unwrap().is_file());
+}
+
+#[test]
+fn a_fifo_at_oidc_json_does_not_block_the_exchange() {
+    const ID_TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.fifo-id-token.sig";
+    const EXCHANGED: &str = "hf_jwt_FifoExchangeFFFFFFFFFFFFFFFFFFFFFF";
+    let (env, hub) = support::env_with_hub_token(TOKEN);
+    env.secret(ID_TOKEN);
+    hub.add_id_token(ID_TOKEN, "alice/model", "alice", EXCHANGED, 3600);
+    env.set_env("HF_OIDC_RESOURCE", "alice/model");
+    env.set_env("HF_OIDC_ID_TOKEN", ID_TOKEN);
+    mkfifo(&our_dir(&env).join("oidc.json"));
+    let (out, _) = env
+        .cmd(&["token"])
+        .allow_token_stdout()
+        .run_within(KILL_AFTER);
+    out.ok().stdout_is(&format!("{EXCHANGED}\n"));
+}
+
+#[test]
+fn a_symlink_at_whoami_lock_is_not_followed() {
+    let (env, hub) = support::env_with_hub_token(TOKEN);
+    let target = env.scratch("elsewhere").join("created-through-the-link");
+    std::os::unix::fs::symlink(&target, our_dir(&env).join("whoami.lock")).unwrap();
+    let out = get(&env, &hub, &[]).run_within(KILL_AFTER).0.ok();
+    assert_eq!(out.field("password").as_deref(), Some(TOKEN));
+    assert!(
+        !target.exists(),
+        "the lock's symlink was followed and its target created"
+    );
+}
+
+/// A verdict read through a link is not ours: an "invalid" planted elsewhere blocks nothing.
+#[test]
+fn a_symlink_at_whoami_json_is_not_read_through() {
+    let (env, hub) = support::env_with_hub_token(TOKEN);
+    hub.remove_token(TOKEN);
+    get(&env, &hub, &[]).run().ok().stderr_has("was rejected");
+    let planted = env.scratch("elsewhere").join("planted.json");
+    fs::rename(env.path(WHOAMI), &planted).unwrap();
+    let before = fs::read(&planted).unwrap();
+    std::os::unix::fs::symlink(&planted, env.path(WHOAMI)).unwrap();
+    hub.add_token(TOKEN, TokenInfo::write("alice", "laptop"));
+    let out = get(&env, &hub, &[]).run().ok();
+    assert_eq!(out.field("password").as_deref(), Some(TOKEN));
+    assert_eq!(fs::read(&planted).unwrap(), before);
+}
+
+/// A folder of ours that others could write to (0777) is made private, then used.
+#[test]
+fn a_world_writable_cache_folder_of_ours_is_made_private() {
+    let (env, hub) = support::env_with_hub_token(TOKEN);
+    let dir = our_dir(&env);
+    set_mode(&dir, 0o777);
+    let out = get(&env, &hub, &[]).run().ok();
+    assert_eq!(out.field("password").as_deref(), Some(TOKEN));
+    assert_eq!(out.stderr, "", "our own folder is fixed silently");
+    assert_eq!(mode(&dir), 0o700);
+    assert!(env.path(WHOAMI).is_file(), "the cache was used");
+}
+
+/// Somebody else's folder at our cache's place: ignored for the run, said once, left alone.
+#[test]
+fn a_cache_folder_of_another_user_is_ignored_and_said_once() {
+    let (env, hub) = support::env_with_hub_token(TOKEN);
+    hub.remove_token(TOKEN);
+    get(&env, &hub, &[]).run().ok().stderr_has("was rejected");
+    let dir = env.path(CACHE_DIR);
+    set_mode(&dir, 0o777);
+    let mut paths = vec![dir.clone()];
+    paths.extend(fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()));
+    for p in &paths {
+        if let Err(e) = std::os::unix::fs::lchown(p, Some(65534), Some(65534)) {
+            eprintln!("skipped: cannot give {} to another user: {e}", p.display());
+            return;
+        }
+    }
+    let before = fs::read(env.path(WHOAMI)).unwrap();
+    hub.add_token(TOKEN, TokenInfo::write("alice", "laptop"));
+    // `get` looks up, locks and records: each would meet the folder.
+    let out = get(&env, &hub, &[]).run().ok();
+    assert_eq!(out.field("password").as_deref(), Some(TOKEN));
+    let said: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| l.contains(&*dir.to_string_lossy()))
+        .collect();
+    assert_eq!(said.len(), 1, "said once:\n{}", out.stderr);
+    assert!(said[0].contains("another user"), "{}", said[0]);
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+    assert_eq!(fs::read(env.path(WHOAMI)).unwrap(), before);
+    assert_eq!(fs::metadata(&dir).unwrap().uid(), 65534);
+    assert_eq!(mode(&dir), 0o777, "not ours to change");
+    assert_eq!(fs::read_dir(&dir).unwrap().count(), paths.len() - 1);
 }
