@@ -51,9 +51,10 @@ impl Entry {
         }
     }
 
-    /// Still a usable verdict at `at`.
+    /// Still a usable verdict at `at`. One dated in the future (clock skew, a copied cache)
+    /// is none at all: it would be trusted until the clock caught up, plus a day.
     fn fresh(&self, at: u64) -> bool {
-        !self.valid || at.saturating_sub(self.checked_at) < VALID_FOR
+        self.checked_at <= at && (!self.valid || at - self.checked_at < VALID_FOR)
     }
 }
 
@@ -283,6 +284,31 @@ mod tests {
         cache.record("b", bad.clone()).unwrap();
         assert_eq!(cache.lookup("a"), None);
         assert_eq!(cache.lookup("b"), Some(bad));
+    }
+
+    #[test]
+    fn a_verdict_from_the_future_is_no_verdict() {
+        let at = 1_800_000_000;
+        let entry = |valid, checked_at| Entry {
+            valid,
+            checked_at,
+            info: None,
+        };
+        assert!(entry(true, at).fresh(at));
+        assert!(entry(true, at - VALID_FOR + 1).fresh(at));
+        assert!(!entry(true, at - VALID_FOR).fresh(at));
+        assert!(entry(false, at - 10 * VALID_FOR).fresh(at));
+        for valid in [true, false] {
+            assert!(!entry(valid, at + 1).fresh(at), "valid: {valid}");
+            assert!(!entry(valid, u64::MAX).fresh(at), "valid: {valid}");
+        }
+        // And a recorded one is dropped at the next write.
+        let (_d, cache) = temp_cache();
+        cache.record("future", entry(true, now() + 3600)).unwrap();
+        cache.record("now", Entry::valid(None)).unwrap();
+        assert_eq!(cache.lookup("future"), None);
+        let kept = cache.entries::<Entry>(WHOAMI_FILE);
+        assert_eq!(kept.keys().collect::<Vec<_>>(), ["now"]);
     }
 
     #[test]

@@ -18,16 +18,14 @@ pub enum Verdict {
 
 /// The verdict for `token` at `api_base`, from the cache when it has a usable one.
 pub fn cached(ctx: &Ctx, api_base: &str, token: &Token) -> Verdict {
-    if ctx.settings.offline {
-        return Verdict::Offline;
+    let key = cache::key(api_base, token);
+    let known = ctx.cache.as_ref().and_then(|c| c.lookup(&key));
+    if let Some(verdict) = settle(known, ctx.settings.offline) {
+        return verdict;
     }
     let Some(cache) = &ctx.cache else {
         return ask_hub(ctx, api_base, token);
     };
-    let key = cache::key(api_base, token);
-    if let Some(entry) = cache.lookup(&key) {
-        return from_entry(entry);
-    }
     let (_lock, waited) = match cache.lock(ctx.deadline()) {
         Ok(Some(held)) => held,
         Ok(None) => {
@@ -85,9 +83,40 @@ fn ask_hub(ctx: &Ctx, api_base: &str, token: &Token) -> Verdict {
     verdict
 }
 
+/// The verdict that needs no network: what the cache knows, else Offline when the network is
+/// off. HF_HUB_OFFLINE skips the Hub, not what the Hub already said: a token known to be
+/// invalid is still not sent.
+fn settle(known: Option<Entry>, offline: bool) -> Option<Verdict> {
+    match known {
+        Some(entry) => Some(from_entry(entry)),
+        None => offline.then_some(Verdict::Offline),
+    }
+}
+
 fn from_entry(entry: Entry) -> Verdict {
     match entry.valid {
         true => Verdict::Valid(entry.info),
         false => Verdict::Invalid,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offline_skips_the_network_not_the_cache() {
+        for offline in [false, true] {
+            assert!(matches!(
+                settle(Some(Entry::invalid()), offline),
+                Some(Verdict::Invalid)
+            ));
+            assert!(matches!(
+                settle(Some(Entry::valid(None)), offline),
+                Some(Verdict::Valid(None))
+            ));
+        }
+        assert!(matches!(settle(None, true), Some(Verdict::Offline)));
+        assert!(settle(None, false).is_none(), "online: ask the Hub");
     }
 }

@@ -283,3 +283,59 @@ fn a_cache_folder_of_another_user_is_ignored_and_said_once() {
     assert_eq!(mode(&dir), 0o777, "not ours to change");
     assert_eq!(fs::read_dir(&dir).unwrap().count(), paths.len() - 1);
 }
+
+// ---------------------------------------------------------------------------
+// 7. Offline skips the network, not the cache
+// ---------------------------------------------------------------------------
+
+#[test]
+fn offline_a_token_known_invalid_is_still_refused() {
+    for var in ["HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"] {
+        let (env, hub) = support::env_with_hub_token(TOKEN);
+        hub.remove_token(TOKEN);
+        get(&env, &hub, &[]).run().ok().stderr_has("was rejected");
+        let out = get(&env, &hub, &[])
+            .env(var, "1")
+            .run()
+            .ok()
+            .stderr_has("was rejected");
+        assert_eq!(out.field("password"), None, "{var}");
+        assert_eq!(hub.whoami_calls(), 1, "{var}: offline asks nobody");
+    }
+}
+
+#[test]
+fn offline_a_token_known_valid_is_valid() {
+    let (env, hub) = support::env_with_hub_token(TOKEN);
+    get(&env, &hub, &[]).run().ok();
+    let out = get(&env, &hub, &["--verbose"])
+        .env("HF_HUB_OFFLINE", "1")
+        .run()
+        .ok()
+        .stderr_has("sending the token from HF_TOKEN")
+        .stderr_lacks("unchecked");
+    assert_eq!(out.field("password").as_deref(), Some(TOKEN));
+    assert_eq!(hub.whoami_calls(), 1);
+}
+
+// ---------------------------------------------------------------------------
+// 8. A verdict from the future is no verdict
+// ---------------------------------------------------------------------------
+
+#[test]
+fn a_valid_verdict_from_the_future_is_no_verdict() {
+    let (env, hub) = support::env_with_hub_token(TOKEN);
+    get(&env, &hub, &[]).run().ok();
+    let mut cache: serde_json::Value =
+        serde_json::from_slice(&fs::read(env.path(WHOAMI)).unwrap()).unwrap();
+    for entry in cache["entries"].as_object_mut().unwrap().values_mut() {
+        assert_eq!(entry["valid"], true);
+        entry["checked_at"] = (now() + 10 * 86_400).into();
+    }
+    fs::write(env.path(WHOAMI), cache.to_string()).unwrap();
+    hub.remove_token(TOKEN);
+    hub.clear_log();
+    let out = get(&env, &hub, &[]).run().ok().stderr_has("was rejected");
+    assert_eq!(out.field("password"), None);
+    assert_eq!(hub.whoami_calls(), 1, "the Hub was asked again");
+}
