@@ -112,14 +112,14 @@ impl Cache {
         Some(Cache::at(base.join("git-credential-hf")))
     }
 
-    fn at(dir: PathBuf) -> Cache {
+    pub fn at(dir: PathBuf) -> Cache {
         Cache {
             dir,
             usable: OnceLock::new(),
         }
     }
 
-    #[cfg(test)]
+    /// Where our file `name` is, for messages.
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.join(name)
     }

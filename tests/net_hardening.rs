@@ -12,12 +12,13 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use support::hub::{Hub, OAuthMode, TokenInfo, WhoamiMode};
-use support::oauth::{OLD, oauth_login};
+use support::oauth::{NEW, OLD, REFRESH, ROTATED, oauth_login};
 use support::{Out, TestCmd, TestEnv};
 
 const TOKEN: &str = "hf_NetHardeningTokenNNNNNNNNNNNNNNNNNNNNN";
 const CACHE_DIR: &str = ".cache/git-credential-hf";
 const WHOAMI: &str = ".cache/git-credential-hf/whoami.json";
+const OAUTH_MEMO: &str = ".cache/git-credential-hf/oauth.json";
 const HF_DIR: &str = ".cache/huggingface";
 
 /// What `--timeout 2` must hold to, start to exit, against a Hub that trickles.
@@ -338,4 +339,162 @@ fn a_valid_verdict_from_the_future_is_no_verdict() {
     let out = get(&env, &hub, &[]).run().ok().stderr_has("was rejected");
     assert_eq!(out.field("password"), None);
     assert_eq!(hub.whoami_calls(), 1, "the Hub was asked again");
+}
+
+// ---------------------------------------------------------------------------
+// 10. A failed refresh is remembered for a few minutes
+// ---------------------------------------------------------------------------
+
+fn token_cmd(env: &TestEnv, args: &[&str]) -> TestCmd {
+    let mut all = args.to_vec();
+    all.push("token");
+    env.cmd(&all).allow_token_stdout()
+}
+
+/// The memory: ours, 0600, and no secret in it.
+fn assert_private_memo(env: &TestEnv) {
+    let path = env.path(OAUTH_MEMO);
+    assert_eq!(mode(&path), 0o600);
+    let text = fs::read_to_string(&path).unwrap();
+    for secret in [OLD, NEW, REFRESH, ROTATED] {
+        assert!(!text.contains(secret), "a token in {}", path.display());
+    }
+    assert!(text.contains("\"version\": 1"), "{text}");
+}
+
+#[test]
+fn a_failed_refresh_is_not_retried_for_a_while() {
+    let env = TestEnv::new();
+    let hub = Hub::start();
+    oauth_login(&env, &hub, now() + 60);
+    hub.set_oauth_mode(OAuthMode::Status(500));
+    token_cmd(&env, &[])
+        .run()
+        .ok()
+        .stdout_is(&format!("{OLD}\n"))
+        .stderr_has("could not refresh the OAuth token `oauth-alice`")
+        .stderr_has("HTTP 500");
+    assert_eq!(hub.oauth_calls().len(), 1);
+    assert_private_memo(&env);
+    // Remembered: no second POST, and no second warning for an attempt that was not made.
+    token_cmd(&env, &[])
+        .run()
+        .ok()
+        .stdout_is(&format!("{OLD}\n"))
+        .stderr_is("");
+    token_cmd(&env, &["--verbose"])
+        .run()
+        .ok()
+        .stdout_is(&format!("{OLD}\n"))
+        .stderr_has("not refreshing the OAuth token `oauth-alice`")
+        .stderr_has("HTTP 500");
+    assert_eq!(hub.oauth_calls().len(), 1);
+}
+
+#[test]
+fn invalid_grant_is_said_once_not_on_every_request() {
+    let env = TestEnv::new();
+    let hub = Hub::start();
+    oauth_login(&env, &hub, now() - 60);
+    hub.set_oauth_mode(OAuthMode::InvalidGrant);
+    token_cmd(&env, &[])
+        .run()
+        .ok()
+        .stderr_has("log in again with `hf auth login`");
+    token_cmd(&env, &[])
+        .run()
+        .ok()
+        .stdout_is(&format!("{OLD}\n"))
+        .stderr_is("");
+    assert_eq!(hub.oauth_calls().len(), 1);
+    assert_private_memo(&env);
+}
+
+/// A hanging `/oauth/token` costs the time-out once, not on every helper run.
+#[test]
+fn a_hanging_refresh_costs_the_time_out_once() {
+    let env = TestEnv::new();
+    let hub = Hub::start();
+    oauth_login(&env, &hub, now() + 60);
+    hub.set_oauth_mode(OAuthMode::Trickle);
+    timed(
+        "token --timeout 2, trickling /oauth/token",
+        token_cmd(&env, &["--timeout", "2"]),
+    )
+    .ok()
+    .stderr_has("timed out");
+    let (out, took) = token_cmd(&env, &["--timeout", "2"]).run_within(KILL_AFTER);
+    out.ok().stdout_is(&format!("{OLD}\n")).stderr_is("");
+    assert!(
+        took < Duration::from_secs(1),
+        "the second run took {took:?}"
+    );
+    assert_eq!(hub.oauth_calls().len(), 1);
+}
+
+// ---------------------------------------------------------------------------
+// 11. A grant that cannot be saved is kept, used, and saved later
+// ---------------------------------------------------------------------------
+
+#[test]
+fn a_grant_that_cannot_be_saved_is_used_kept_and_saved_later() {
+    let env = TestEnv::new();
+    let hub = Hub::start();
+    oauth_login(&env, &hub, now() + 60);
+    let hf = env.path(HF_DIR);
+    // The lock file exists (Python or an earlier refresh made it); the folder is read-only.
+    fs::write(hf.join("stored_tokens.lock"), "").unwrap();
+    set_mode(&hf.join("stored_tokens.lock"), 0o664);
+    set_mode(&hf, 0o500);
+    let Some(first) = env.cmd_without_dac_override(&["token"]) else {
+        eprintln!("skipped: running as root and setpriv cannot drop CAP_DAC_OVERRIDE here");
+        return;
+    };
+    let stored_path = hf.join("stored_tokens");
+    first
+        .allow_token_stdout()
+        .run()
+        .ok()
+        .stdout_is(&format!("{NEW}\n"))
+        .stderr_has("could not be saved")
+        .stderr_has(&stored_path.to_string_lossy())
+        .stderr_has("Permission denied");
+    assert_eq!(hub.oauth_calls().len(), 1);
+    assert_eq!(mode(&env.path(OAUTH_MEMO)), 0o600);
+    // Still read-only: the kept grant is used again, the spent refresh token never sent.
+    env.cmd_without_dac_override(&["token"])
+        .unwrap()
+        .allow_token_stdout()
+        .run()
+        .ok()
+        .stdout_is(&format!("{NEW}\n"))
+        .stderr_has("could not be saved");
+    assert_eq!(hub.oauth_calls().len(), 1);
+    // Writable again: saved into both files, without asking the Hub.
+    set_mode(&hf, 0o700);
+    env.cmd_without_dac_override(&["token"])
+        .unwrap()
+        .allow_token_stdout()
+        .run()
+        .ok()
+        .stdout_is(&format!("{NEW}\n"))
+        .stderr_is("");
+    assert_eq!(hub.oauth_calls().len(), 1);
+    let stored = fs::read_to_string(&stored_path).unwrap();
+    assert!(
+        stored.contains(&format!("hf_token = {NEW}\nrefresh_token = {ROTATED}\n")),
+        "stored_tokens was not updated"
+    );
+    assert_eq!(fs::read_to_string(hf.join("token")).unwrap(), NEW);
+    // Once saved it is not kept twice: the next runs read the user's files.
+    token_cmd(&env, &[])
+        .run()
+        .ok()
+        .stdout_is(&format!("{NEW}\n"))
+        .stderr_is("");
+    assert!(
+        !fs::read_to_string(env.path(OAUTH_MEMO))
+            .unwrap()
+            .contains("access_token")
+    );
 }

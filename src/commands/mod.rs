@@ -154,7 +154,12 @@ impl Effects for Ctx<'_> {
 
     fn refresh(&self, due: &oauth::Due, now: i64) -> Option<Token> {
         match oauth::run_due(self, due, now) {
-            Ok(token) => Some(token),
+            Ok(refreshed) => {
+                self.warnings.borrow_mut().extend(refreshed.warning);
+                Some(refreshed.token)
+            }
+            // The run that made the attempt warned; the ones that skip it say so with -v.
+            Err(oauth::Failure::Remembered { .. }) if !self.verbose => None,
             Err(failure) => {
                 self.warnings.borrow_mut().push(failure.warning(&due.name));
                 None
