@@ -225,9 +225,10 @@ pub struct Answer {
 }
 
 impl Answer {
+    /// A header's value as printable text (bytes that are not UTF-8 replaced).
     pub fn header(&self, name: &str) -> Option<String> {
-        let value = self.headers.get(name)?.to_str().ok()?;
-        Some(value.to_string())
+        let value = self.headers.get(name)?;
+        Some(printable(&String::from_utf8_lossy(value.as_bytes())))
     }
 }
 
@@ -298,6 +299,22 @@ fn describe(what: &str, e: &reqwest::Error) -> String {
     text
 }
 
+/// Text from the Hub, fit for a terminal: without control characters (escape sequences,
+/// bells, line breaks). Applied where the text enters, before it is stored or printed.
+pub fn printable(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control()).collect()
+}
+
+/// `printable` for every string in a JSON value.
+fn printable_json(value: &mut Value) {
+    match value {
+        Value::String(s) => *s = printable(s),
+        Value::Array(items) => items.iter_mut().for_each(printable_json),
+        Value::Object(fields) => fields.values_mut().for_each(printable_json),
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}
+
 pub fn parse_whoami(body: &[u8]) -> Option<WhoamiInfo> {
     #[derive(Deserialize)]
     struct Raw {
@@ -324,18 +341,21 @@ pub fn parse_whoami(body: &[u8]) -> Option<WhoamiInfo> {
         display_name: Option<String>,
         role: Option<String>,
         #[serde(rename = "fineGrained")]
-        fine_grained: Option<serde_json::Value>,
+        fine_grained: Option<Value>,
     }
     let raw: Raw = serde_json::from_slice(body).ok()?;
     let auth = raw.auth;
     let access = auth.as_ref().and_then(|a| a.access_token.as_ref());
+    let text = |s: Option<&String>| s.map(|s| printable(s));
+    let mut fine_grained = access.and_then(|a| a.fine_grained.clone());
+    fine_grained.iter_mut().for_each(printable_json);
     Some(WhoamiInfo {
-        user: raw.name,
-        orgs: raw.orgs.into_iter().map(|o| o.name).collect(),
-        auth_type: auth.as_ref().and_then(|a| a.kind.clone()),
-        token_name: access.and_then(|a| a.display_name.clone()),
-        role: access.and_then(|a| a.role.clone()),
-        fine_grained: access.and_then(|a| a.fine_grained.clone()),
+        user: printable(&raw.name),
+        orgs: raw.orgs.iter().map(|o| printable(&o.name)).collect(),
+        auth_type: text(auth.as_ref().and_then(|a| a.kind.as_ref())),
+        token_name: text(access.and_then(|a| a.display_name.as_ref())),
+        role: text(access.and_then(|a| a.role.as_ref())),
+        fine_grained,
     })
 }
 
@@ -404,6 +424,37 @@ mod tests {
             start.elapsed()
         );
         drop(listener);
+    }
+
+    #[test]
+    fn the_hubs_text_loses_its_control_characters() {
+        assert_eq!(printable("ali\u{1b}[2Jce\u{7}\u{9b}1m\r\n"), "ali[2Jce1m");
+        assert_eq!(printable("ünïcode stays"), "ünïcode stays");
+        let body = br#"{"name":"ali\u001b]0;x\u0007ce","orgs":[{"name":"o\u001brg"}],
+            "auth":{"type":"access_token","accessToken":{"displayName":"lap\u001b[31mtop",
+            "role":"fineGrained","fineGrained":{"scoped":[{"entity":{"type":"org",
+            "name":"ev\u001bil"},"permissions":["repo.write\u0007"]}]}}}}"#;
+        let w = parse_whoami(body).unwrap();
+        assert_eq!(w.user, "ali]0;xce");
+        assert_eq!(w.orgs, ["org"]);
+        assert_eq!(w.token_name.as_deref(), Some("lap[31mtop"));
+        let scoped = &w.fine_grained.as_ref().unwrap()["scoped"][0];
+        assert_eq!(scoped["entity"]["name"], "evil");
+        assert_eq!(scoped["permissions"][0], "repo.write");
+        let answer = Answer {
+            headers: [(
+                reqwest::header::HeaderName::from_static("x-error-message"),
+                reqwest::header::HeaderValue::from_bytes("no \u{9b}2J access\t".as_bytes())
+                    .unwrap(),
+            )]
+            .into_iter()
+            .collect(),
+            ..Answer::default()
+        };
+        assert_eq!(
+            answer.header("x-error-message").as_deref(),
+            Some("no 2J access")
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@
 
 use crate::cache::{self, Cache};
 use crate::commands::Ctx;
-use crate::hub::Answer;
+use crate::hub::{Answer, printable};
 use crate::resolve::{pathlib_path, read_token_file};
 use crate::secret::{self, Token};
 use crate::stored_tokens::{self, StoredToken, parse_python_int};
@@ -297,8 +297,7 @@ fn truthy(v: &Value) -> bool {
 
 /// Server text shown in a message: one line, bounded.
 pub fn short(text: &str) -> String {
-    let line: String = text.chars().filter(|c| !c.is_control()).take(200).collect();
-    line
+    printable(text).chars().take(200).collect()
 }
 
 /// The refresh. Returns the token to use: the new one, the one another process already

@@ -498,3 +498,49 @@ fn a_grant_that_cannot_be_saved_is_used_kept_and_saved_later() {
             .contains("access_token")
     );
 }
+
+// ---------------------------------------------------------------------------
+// 13. No control characters from the Hub reach the terminal
+// ---------------------------------------------------------------------------
+
+const HOSTILE_NAME: &str = "lap\u{1b}]0;owned\u{7}top\u{9b}2J";
+const HOSTILE_USER: &str = "ali\u{1b}[2Jce";
+
+fn assert_no_control(what: &str, text: &str) {
+    assert!(
+        !text.chars().any(|c| c.is_control() && c != '\n'),
+        "{what}: a control character reached the output: {text:?}"
+    );
+}
+
+#[test]
+fn login_prints_and_stores_no_control_characters_from_the_hub() {
+    let env = TestEnv::new();
+    let hub = Hub::start();
+    env.secret(TOKEN);
+    env.set_env("HF_ENDPOINT", &hub.url());
+    hub.add_token(TOKEN, TokenInfo::write(HOSTILE_USER, HOSTILE_NAME));
+    let out = env
+        .cmd(&["login", "--token-stdin"])
+        .stdin(format!("{TOKEN}\n"))
+        .run()
+        .ok()
+        .stderr_has("The token `lap]0;ownedtop2J` has been saved");
+    assert_no_control("login", &out.stderr);
+    let stored = fs::read_to_string(env.path(&format!("{HF_DIR}/stored_tokens"))).unwrap();
+    assert_no_control("stored_tokens", &stored);
+}
+
+#[test]
+fn check_prints_no_control_characters_from_the_hub() {
+    let (env, hub) = support::env_with_hub_token(TOKEN);
+    hub.add_token(TOKEN, TokenInfo::write(HOSTILE_USER, HOSTILE_NAME));
+    hub.seed_repo("org/model", &[("README.md", b"# model\n")], &[]);
+    for args in [
+        &["check", "org/model"][..],
+        &["check", "--json", "org/model"],
+    ] {
+        let out = env.cmd(args).run().ok().stdout_has("ali[2Jce");
+        assert_no_control("check", &out.stdout);
+    }
+}
