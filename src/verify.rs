@@ -68,11 +68,21 @@ pub fn confirm(ctx: &Ctx, api_base: &str, token: &Token) {
 }
 
 fn ask_hub(ctx: &Ctx, api_base: &str, token: &Token) -> Verdict {
-    let client = match ctx.hub() {
-        Ok(c) => c,
-        Err(e) => return Verdict::Unknown(format!("cannot set up HTTPS: {e:#}")),
-    };
-    let (verdict, entry) = match client.whoami(api_base, token, ctx.deadline()) {
+    match ctx.hub() {
+        Ok(client) => adopt(
+            ctx,
+            api_base,
+            token,
+            client.whoami(api_base, token, ctx.deadline()),
+        ),
+        Err(e) => Verdict::Unknown(format!("cannot set up HTTPS: {e:#}")),
+    }
+}
+
+/// The verdict of a whoami answer, recorded in the cache when it is one. For callers that
+/// ask whoami themselves (several tokens at once, on threads sharing one `HubClient`).
+pub fn adopt(ctx: &Ctx, api_base: &str, token: &Token, answer: Whoami) -> Verdict {
+    let (verdict, entry) = match answer {
         Whoami::Valid(info) => (Verdict::Valid(Some(info.clone())), Entry::valid(Some(info))),
         Whoami::Invalid => (Verdict::Invalid, Entry::invalid()),
         Whoami::Unknown(reason) => return Verdict::Unknown(reason),
