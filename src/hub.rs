@@ -251,6 +251,8 @@ fn send(what: &str, request: RequestBuilder, deadline: Instant) -> Result<Answer
         })
         .map_err(|e| format!("{what} request failed: cannot start a thread: {e}"))?;
     match rx.recv_timeout(left) {
+        // reqwest's time-out, set to the same instant, may have won the race by a hair.
+        Ok(Err(_)) if Instant::now() >= deadline => Err(timed_out()),
         Ok(answer) => answer,
         Err(RecvTimeoutError::Timeout) => Err(timed_out()),
         Err(RecvTimeoutError::Disconnected) => Err(format!("{what} request failed")),

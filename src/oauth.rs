@@ -186,8 +186,18 @@ impl Memory<'_> {
         self.cache?.entries::<Memo>(MEMO_FILE).remove(&self.key)
     }
 
-    /// Keeps `memo` (or, with `None`, forgets what there was).
-    fn keep(&self, memo: Option<Memo>, now: i64) -> io::Result<()> {
+    fn keep(&self, memo: Memo, now: i64) -> io::Result<()> {
+        self.write(Some(memo), now)
+    }
+
+    /// Forgets what there was, if anything (a file of ours is not made for nothing).
+    fn forget(&self, now: i64) {
+        if self.recall().is_some() {
+            let _ = self.write(None, now);
+        }
+    }
+
+    fn write(&self, memo: Option<Memo>, now: i64) -> io::Result<()> {
         let cache = self
             .cache
             .ok_or_else(|| io::Error::other("there is no cache folder"))?;
@@ -389,7 +399,7 @@ pub fn run_due(ctx: &Ctx, due: &Due, now: i64) -> Result<Refreshed, Failure> {
                 },
                 Err(failure) => {
                     // Not remembered only costs the next request another attempt.
-                    let _ = memory.keep(Some(Memo::failed(now, &failure)), now);
+                    let _ = memory.keep(Memo::failed(now, &failure), now);
                     return Err(failure);
                 }
             }
@@ -430,7 +440,7 @@ fn save(
     if let Err(e) = stored_tokens::write(stored_path, tokens) {
         let file = memory.file();
         let fix = format!("make {stored_path} and its folder writable, or free disk space");
-        let warning = match memory.keep(Some(Memo::Unsaved { at: now, grant }), now) {
+        let warning = match memory.keep(Memo::Unsaved { at: now, grant }, now) {
             Ok(()) => format!(
                 "the refreshed OAuth token `{name}` could not be saved to {stored_path} ({e}): \
                  using it, and keeping it in {file} until it can be saved: {fix}"
@@ -446,7 +456,7 @@ fn save(
             warning: Some(warning),
         };
     }
-    let _ = memory.keep(None, now);
+    memory.forget(now);
     // The active token file follows, unless someone switched to another token meanwhile.
     let mut warning = None;
     if read_token_file(settings, ctx.sys).ok().flatten().as_ref() == Some(&due.token)
@@ -622,16 +632,14 @@ mod tests {
             key: cache::key("https://hub.example", &Token::new(token)),
         };
         let failure = Failure::InvalidGrant("invalid_grant - expired".into());
-        memory("a")
-            .keep(Some(Memo::failed(NOW, &failure)), NOW)
-            .unwrap();
+        memory("a").keep(Memo::failed(NOW, &failure), NOW).unwrap();
         let grant = Grant {
             access_token: Token::new("hf_oauth-new-access-token"),
             refresh_token: Token::new("hf_oauth-rotated-refresh-token"),
             expires_at: Some(NOW + 3600),
         };
         memory("b")
-            .keep(Some(Memo::Unsaved { at: NOW, grant }), NOW)
+            .keep(Memo::Unsaved { at: NOW, grant }, NOW)
             .unwrap();
         assert!(matches!(
             memory("a").recall(),
@@ -645,10 +653,13 @@ mod tests {
         );
         // Six minutes later the failure is gone with the next write; the grant stays.
         let later = NOW + RETRY_AFTER + 60;
-        memory("c").keep(None, later).unwrap();
+        memory("c")
+            .keep(Memo::failed(later, &failure), later)
+            .unwrap();
         assert!(memory("a").recall().is_none());
         assert!(matches!(memory("b").recall(), Some(Memo::Unsaved { .. })));
-        memory("b").keep(None, later).unwrap();
+        memory("b").forget(later);
+        memory("c").forget(later);
         assert!(memory("b").recall().is_none());
         let text = std::fs::read_to_string(cache.path(MEMO_FILE)).unwrap();
         assert!(
