@@ -1,16 +1,21 @@
-//! The helper's own record of whoami verdicts, so a warm `get` is a file read and a print.
-//! Keyed by a SHA-256 of API base and token (never the token). Lives in the helper's own cache
-//! folder, not in the user's Hugging Face folder, which belongs to huggingface_hub.
+//! The helper's own cache folder and the versioned JSON files in it (`{"version": 1,
+//! "entries": {key: entry}}`): whoami verdicts here, so a warm `get` is a file read and a
+//! print; OIDC tokens and OAuth refresh memory in their modules. Keys are SHA-256 hashes,
+//! never a token. The folder is the helper's own, not the user's Hugging Face folder, which
+//! belongs to huggingface_hub; a folder that is not the user's own is not used at all.
 
 use crate::env::Env;
 use crate::fsutil;
 use crate::hub::WhoamiInfo;
 use crate::secret::{Token, hex};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fs::File;
+use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// A valid verdict is trusted this long; an invalid one until the token changes.
@@ -18,7 +23,8 @@ pub const VALID_FOR: u64 = 24 * 3600;
 /// Invalid verdicts of tokens nobody has presented for this long are dropped.
 const FORGET_AFTER: u64 = 90 * 24 * 3600;
 const MAX_ENTRIES: usize = 256;
-const FILE_NAME: &str = "whoami.json";
+const WHOAMI_FILE: &str = "whoami.json";
+const VERSION: u32 = 1;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
@@ -45,20 +51,23 @@ impl Entry {
         }
     }
 
-    /// Still a usable verdict at `at`.
+    /// Still a usable verdict at `at`. One dated in the future (clock skew, a copied cache)
+    /// is none at all: it would be trusted until the clock caught up, plus a day.
     fn fresh(&self, at: u64) -> bool {
-        !self.valid || at.saturating_sub(self.checked_at) < VALID_FOR
+        self.checked_at <= at && (!self.valid || at - self.checked_at < VALID_FOR)
     }
 }
 
-#[derive(Default, Serialize, Deserialize)]
-struct CacheFile {
+#[derive(Serialize, Deserialize)]
+struct StoreFile<E> {
     version: u32,
-    entries: BTreeMap<String, Entry>,
+    entries: BTreeMap<String, E>,
 }
 
 pub struct Cache {
     dir: PathBuf,
+    /// Whether the folder may be used, checked at the first use.
+    usable: OnceLock<bool>,
 }
 
 /// Held while one process asks whoami, so concurrent helpers wait for its verdict instead
@@ -73,7 +82,7 @@ pub fn now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-/// The cache key of a token as presented to one API base.
+/// The cache key of a token as presented to one API base (or refreshed at one endpoint).
 pub fn key(api_base: &str, token: &Token) -> String {
     let mut h = Sha256::new();
     h.update(api_base.as_bytes());
@@ -100,58 +109,87 @@ impl Cache {
                 _ => dirs::cache_dir()?,
             },
         };
-        Some(Cache {
-            dir: base.join("git-credential-hf"),
-        })
+        Some(Cache::at(base.join("git-credential-hf")))
     }
 
-    #[cfg(test)]
     pub fn at(dir: PathBuf) -> Cache {
-        Cache { dir }
+        Cache {
+            dir,
+            usable: OnceLock::new(),
+        }
     }
 
-    pub fn file(&self) -> PathBuf {
-        self.dir.join(FILE_NAME)
+    /// Where our file `name` is, for messages.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
     }
 
     /// A usable verdict for `key`, if any. A missing or corrupt file is just a miss.
     pub fn lookup(&self, key: &str) -> Option<Entry> {
-        let entry = self.read().entries.remove(key)?;
+        let entry = self.entries::<Entry>(WHOAMI_FILE).remove(key)?;
         entry.fresh(now()).then_some(entry)
     }
 
-    /// Records a verdict: read, merge, prune, write atomically (0600).
-    pub fn record(&self, key: &str, entry: Entry) -> std::io::Result<()> {
-        let mut file = self.read();
-        file.version = 1;
-        file.entries.insert(key.to_string(), entry);
+    /// Records a verdict, pruning what is stale and bounding the file's size.
+    pub fn record(&self, key: &str, entry: Entry) -> io::Result<()> {
         let at = now();
-        file.entries
-            .retain(|_, e| e.fresh(at) && at.saturating_sub(e.checked_at) < FORGET_AFTER);
-        while file.entries.len() > MAX_ENTRIES {
-            let oldest = file
-                .entries
-                .iter()
-                .min_by_key(|(_, e)| e.checked_at)
-                .map(|(k, _)| k.clone())
-                .expect("non-empty");
-            file.entries.remove(&oldest);
-        }
-        let json = serde_json::to_vec_pretty(&file).map_err(std::io::Error::other)?;
-        fsutil::write_cache(&self.file(), &json)
+        self.update(WHOAMI_FILE, |entries: &mut BTreeMap<String, Entry>| {
+            entries.insert(key.to_string(), entry);
+            entries.retain(|_, e| e.fresh(at) && at.saturating_sub(e.checked_at) < FORGET_AFTER);
+            while entries.len() > MAX_ENTRIES {
+                let oldest = entries
+                    .iter()
+                    .min_by_key(|(_, e)| e.checked_at)
+                    .map(|(k, _)| k.clone())
+                    .expect("non-empty");
+                entries.remove(&oldest);
+            }
+        })
     }
 
-    /// Waits up to `wait` for the whoami lock; says whether another process held it.
+    /// The entries of our file `name`. A missing, unreadable, corrupt or other-version file,
+    /// or one that is not a regular file of ours, has none.
+    pub fn entries<E: DeserializeOwned>(&self, name: &str) -> BTreeMap<String, E> {
+        if !self.usable() {
+            return BTreeMap::new();
+        }
+        fsutil::read_own(&self.dir.join(name))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<StoreFile<E>>(&bytes).ok())
+            .filter(|f| f.version == VERSION)
+            .map(|f| f.entries)
+            .unwrap_or_default()
+    }
+
+    /// Reads our file `name`, lets `change` edit its entries, writes it back atomically
+    /// (0600). Two processes updating at once may lose one change: a cache entry lost costs
+    /// one more request.
+    pub fn update<E: Serialize + DeserializeOwned>(
+        &self,
+        name: &str,
+        change: impl FnOnce(&mut BTreeMap<String, E>),
+    ) -> io::Result<()> {
+        let dir = self.ready()?;
+        let mut entries = self.entries(name);
+        change(&mut entries);
+        let file = StoreFile {
+            version: VERSION,
+            entries,
+        };
+        let json = serde_json::to_vec_pretty(&file).map_err(io::Error::other)?;
+        fsutil::write_cache(&dir.join(name), &json)
+    }
+
+    /// Waits until `deadline` for the whoami lock; says whether another process held it.
     /// `Ok(None)` when it cannot be had in time, an error when the cache folder is unusable.
-    pub fn lock(&self, wait: Duration) -> std::io::Result<Option<(Lock, bool)>> {
-        fsutil::create_private_dir(&self.dir)?;
+    pub fn lock(&self, deadline: Instant) -> io::Result<Option<(Lock, bool)>> {
+        let dir = self.ready()?;
         let mut options = File::options();
         options.create(true).truncate(false).write(true);
         // Empty, but a file of ours all the same: private like the rest.
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let file = options.open(self.dir.join("whoami.lock"))?;
-        let deadline = Instant::now() + wait;
+        let file = fsutil::open_own(&dir.join("whoami.lock"), &mut options)?;
         let mut waited = false;
         loop {
             match file.try_lock() {
@@ -166,12 +204,33 @@ impl Cache {
         }
     }
 
-    fn read(&self) -> CacheFile {
-        std::fs::read(self.file())
-            .ok()
-            .and_then(|bytes| serde_json::from_slice::<CacheFile>(&bytes).ok())
-            .filter(|f| f.version == 1)
-            .unwrap_or_default()
+    /// Whether our folder may be used. Checked once; a refusal is said once, on stderr
+    /// directly, because any command may touch the cache and not all of them print the
+    /// warnings `Ctx` collects.
+    fn usable(&self) -> bool {
+        *self
+            .usable
+            .get_or_init(|| match fsutil::check_private_dir(&self.dir) {
+                Ok(()) => true,
+                Err(why) => {
+                    eprintln!(
+                        "git-credential-hf: warning: not using the cache folder {}: {why}",
+                        self.dir.display()
+                    );
+                    false
+                }
+            })
+    }
+
+    /// The folder, made (0700) for a write.
+    fn ready(&self) -> io::Result<&Path> {
+        if !self.usable() {
+            return Err(io::Error::other("the cache folder is not usable"));
+        }
+        fsutil::create_private_dir(&self.dir)?;
+        // It may have been absent at the first check, and made by someone else since.
+        fsutil::check_private_dir(&self.dir).map_err(io::Error::other)?;
+        Ok(&self.dir)
     }
 }
 
@@ -193,13 +252,13 @@ mod tests {
         assert_eq!(cache.lookup(&k), None);
         cache.record(&k, Entry::valid(None)).unwrap();
         assert!(cache.lookup(&k).unwrap().valid);
-        let text = std::fs::read_to_string(cache.file()).unwrap();
+        let text = std::fs::read_to_string(cache.path(WHOAMI_FILE)).unwrap();
         assert!(!text.contains(token.expose()));
         assert_ne!(k, key("http://127.0.0.1:1", &token));
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(cache.file())
+            let mode = std::fs::metadata(cache.path(WHOAMI_FILE))
                 .unwrap()
                 .permissions()
                 .mode();
@@ -228,10 +287,35 @@ mod tests {
     }
 
     #[test]
+    fn a_verdict_from_the_future_is_no_verdict() {
+        let at = 1_800_000_000;
+        let entry = |valid, checked_at| Entry {
+            valid,
+            checked_at,
+            info: None,
+        };
+        assert!(entry(true, at).fresh(at));
+        assert!(entry(true, at - VALID_FOR + 1).fresh(at));
+        assert!(!entry(true, at - VALID_FOR).fresh(at));
+        assert!(entry(false, at - 10 * VALID_FOR).fresh(at));
+        for valid in [true, false] {
+            assert!(!entry(valid, at + 1).fresh(at), "valid: {valid}");
+            assert!(!entry(valid, u64::MAX).fresh(at), "valid: {valid}");
+        }
+        // And a recorded one is dropped at the next write.
+        let (_d, cache) = temp_cache();
+        cache.record("future", entry(true, now() + 3600)).unwrap();
+        cache.record("now", Entry::valid(None)).unwrap();
+        assert_eq!(cache.lookup("future"), None);
+        let kept = cache.entries::<Entry>(WHOAMI_FILE);
+        assert_eq!(kept.keys().collect::<Vec<_>>(), ["now"]);
+    }
+
+    #[test]
     fn corrupt_file_is_a_miss_and_is_rebuilt() {
         let (_d, cache) = temp_cache();
-        std::fs::create_dir_all(cache.file().parent().unwrap()).unwrap();
-        std::fs::write(cache.file(), b"{not json").unwrap();
+        std::fs::create_dir_all(cache.path(WHOAMI_FILE).parent().unwrap()).unwrap();
+        std::fs::write(cache.path(WHOAMI_FILE), b"{not json").unwrap();
         assert_eq!(cache.lookup("a"), None);
         cache.record("a", Entry::invalid()).unwrap();
         assert!(!cache.lookup("a").unwrap().valid);
@@ -240,13 +324,14 @@ mod tests {
     #[test]
     fn the_lock_is_exclusive_and_bounded() {
         let (_d, cache) = temp_cache();
-        let (held, waited) = cache.lock(Duration::from_millis(100)).unwrap().unwrap();
+        let within = |ms| Instant::now() + Duration::from_millis(ms);
+        let (held, waited) = cache.lock(within(100)).unwrap().unwrap();
         assert!(!waited);
         let start = Instant::now();
-        assert!(cache.lock(Duration::from_millis(50)).unwrap().is_none());
+        assert!(cache.lock(within(50)).unwrap().is_none());
         assert!(start.elapsed() >= Duration::from_millis(50));
         drop(held);
-        assert!(cache.lock(Duration::from_millis(50)).unwrap().is_some());
+        assert!(cache.lock(within(50)).unwrap().is_some());
     }
 
     #[test]
@@ -255,6 +340,6 @@ mod tests {
         for i in 0..(MAX_ENTRIES + 5) {
             cache.record(&format!("k{i}"), Entry::valid(None)).unwrap();
         }
-        assert_eq!(cache.read().entries.len(), MAX_ENTRIES);
+        assert_eq!(cache.entries::<Entry>(WHOAMI_FILE).len(), MAX_ENTRIES);
     }
 }

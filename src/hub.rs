@@ -1,16 +1,23 @@
-//! The Hub client: one blocking HTTP client, built only when a request is needed, with a
-//! total time-out, no redirects (a token must never follow one to another origin), a size
-//! cap on answers and a `git-credential-hf/<version>` user agent.
+//! The Hub client: one blocking HTTP client, built only when a request is needed, no
+//! redirects (a token must never follow one to another origin), a size cap on answers, a
+//! `git-credential-hf/<version>` user agent, and a deadline per call that covers connect,
+//! head and body: reqwest's blocking time-out restarts at every read of a body, so a Hub
+//! that trickles one byte at a time would hold a call for as long as it likes.
 
 use crate::secret::Token;
-use reqwest::header::CONTENT_TYPE;
+use reqwest::blocking::RequestBuilder;
+use reqwest::header::{CONTENT_TYPE, HeaderMap};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::io::Read;
-use std::time::Duration;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::{Duration, Instant};
 
 const USER_AGENT: &str = concat!("git-credential-hf/", env!("CARGO_PKG_VERSION"));
 /// whoami answers are a few KiB; anything near this is not the Hub.
 const MAX_BODY: u64 = 1024 * 1024;
+/// Per address tried, so an address that does not answer leaves time for the next one.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// What the Hub says about a token (the parts the helper shows or decides on).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -85,44 +92,41 @@ pub enum Whoami {
     Unknown(String),
 }
 
+/// Shared by threads (`status` checks several tokens at once): reqwest's client is `Sync`.
 pub struct HubClient {
     client: reqwest::blocking::Client,
 }
 
 impl HubClient {
-    pub fn new(timeout: Duration) -> anyhow::Result<HubClient> {
+    pub fn new() -> anyhow::Result<HubClient> {
         // Only the first call installs it; later calls see it installed.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::blocking::Client::builder()
             .user_agent(USER_AGENT)
-            .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(3)))
+            .connect_timeout(CONNECT_TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
             .build()?;
         Ok(HubClient { client })
     }
 
-    /// `GET {api_base}/api/whoami-v2` with the token as Bearer.
-    pub fn whoami(&self, api_base: &str, token: &Token) -> Whoami {
-        let response = self
+    /// `GET {api_base}/api/whoami-v2` with the token as Bearer, given up at `deadline`.
+    pub fn whoami(&self, api_base: &str, token: &Token, deadline: Instant) -> Whoami {
+        let request = self
             .client
             .get(format!("{api_base}/api/whoami-v2"))
-            .bearer_auth(token.expose())
-            .send();
-        let response = match response {
-            Ok(r) => r,
-            Err(e) => return Whoami::Unknown(describe("whoami", &e)),
+            .bearer_auth(token.expose());
+        let answer = match send("whoami", request, deadline) {
+            Ok(answer) => answer,
+            Err(e) => return Whoami::Unknown(e),
         };
-        let status = response.status().as_u16();
-        match status {
-            200 => match read_capped("whoami", response) {
-                Ok(body) => parse_whoami(&body).map(Whoami::Valid).unwrap_or_else(|| {
+        match answer.status {
+            200 => parse_whoami(&answer.body)
+                .map(Whoami::Valid)
+                .unwrap_or_else(|| {
                     Whoami::Unknown("the whoami answer is not the Hub's JSON".into())
                 }),
-                Err(e) => Whoami::Unknown(e),
-            },
             401 => Whoami::Invalid,
-            _ => Whoami::Unknown(format!("the Hub answered HTTP {status}")),
+            status => Whoami::Unknown(format!("the Hub answered HTTP {status}")),
         }
     }
 
@@ -135,6 +139,7 @@ impl HubClient {
         path: &str,
         write: bool,
         token: Option<&Token>,
+        deadline: Instant,
     ) -> Result<AuthCheck, String> {
         let suffix = if write { "/write" } else { "" };
         let mut request = self
@@ -143,18 +148,11 @@ impl HubClient {
         if let Some(token) = token {
             request = request.bearer_auth(token.expose());
         }
-        let response = request.send().map_err(|e| describe("auth-check", &e))?;
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
+        let answer = send("auth-check", request, deadline)?;
         Ok(AuthCheck {
-            status: response.status().as_u16(),
-            error_code: header("x-error-code"),
-            error_message: header("x-error-message"),
+            status: answer.status,
+            error_code: answer.header("x-error-code"),
+            error_message: answer.header("x-error-message"),
         })
     }
 
@@ -164,6 +162,7 @@ impl HubClient {
         what: &str,
         url: &str,
         form: &[(&str, &str)],
+        deadline: Instant,
     ) -> Result<Answer, String> {
         // The query serializer of `Url` is the form encoding, without another dependency.
         let mut encoder = reqwest::Url::parse("form:").expect("a valid URL");
@@ -174,7 +173,7 @@ impl HubClient {
             .post(url)
             .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(body);
-        send(what, request)
+        send(what, request, deadline)
     }
 
     /// POST a JSON body.
@@ -182,14 +181,15 @@ impl HubClient {
         &self,
         what: &str,
         url: &str,
-        body: &serde_json::Value,
+        body: &Value,
+        deadline: Instant,
     ) -> Result<Answer, String> {
         let request = self
             .client
             .post(url)
             .header(CONTENT_TYPE, "application/json")
             .body(body.to_string());
-        send(what, request)
+        send(what, request, deadline)
     }
 
     /// GET `url` with `query` appended to its own query and `bearer` as the Bearer token.
@@ -199,10 +199,12 @@ impl HubClient {
         url: &str,
         query: &[(&str, &str)],
         bearer: &Token,
+        deadline: Instant,
     ) -> Result<Answer, String> {
         let mut url = reqwest::Url::parse(url).map_err(|e| format!("{what}: bad URL: {e}"))?;
         url.query_pairs_mut().extend_pairs(query);
-        send(what, self.client.get(url).bearer_auth(bearer.expose()))
+        let request = self.client.get(url).bearer_auth(bearer.expose());
+        send(what, request, deadline)
     }
 }
 
@@ -214,18 +216,56 @@ pub struct AuthCheck {
     pub error_message: Option<String>,
 }
 
-/// The status and (capped) body of an answer.
-#[derive(Debug)]
+/// The status, headers and (capped) body of an answer.
+#[derive(Debug, Default)]
 pub struct Answer {
     pub status: u16,
+    pub headers: HeaderMap,
     pub body: Vec<u8>,
 }
 
-fn send(what: &str, request: reqwest::blocking::RequestBuilder) -> Result<Answer, String> {
+impl Answer {
+    /// A header's value as printable text (bytes that are not UTF-8 replaced).
+    pub fn header(&self, name: &str) -> Option<String> {
+        let value = self.headers.get(name)?;
+        Some(printable(&String::from_utf8_lossy(value.as_bytes())))
+    }
+}
+
+/// Every request goes through here. Sending and reading the body happen on a thread of
+/// their own, waited for only until `deadline`; past it the call is abandoned (the thread
+/// ends with the process, or sooner on reqwest's own time-out, set to the same time left).
+fn send(what: &str, request: RequestBuilder, deadline: Instant) -> Result<Answer, String> {
+    let timed_out = || format!("{what} timed out");
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        return Err(timed_out());
+    }
+    let (tx, rx) = mpsc::channel();
+    let label = what.to_string();
+    std::thread::Builder::new()
+        .name(format!("hub: {what}"))
+        .spawn(move || {
+            // The caller may have given up and gone: nobody to tell.
+            let _ = tx.send(fetch(&label, request.timeout(left)));
+        })
+        .map_err(|e| format!("{what} request failed: cannot start a thread: {e}"))?;
+    match rx.recv_timeout(left) {
+        // reqwest's time-out, set to the same instant, may have won the race by a hair.
+        Ok(Err(_)) if Instant::now() >= deadline => Err(timed_out()),
+        Ok(answer) => answer,
+        Err(RecvTimeoutError::Timeout) => Err(timed_out()),
+        Err(RecvTimeoutError::Disconnected) => Err(format!("{what} request failed")),
+    }
+}
+
+fn fetch(what: &str, request: RequestBuilder) -> Result<Answer, String> {
     let response = request.send().map_err(|e| describe(what, &e))?;
     let status = response.status().as_u16();
+    let headers = response.headers().clone();
     Ok(Answer {
         status,
+        headers,
         body: read_capped(what, response)?,
     })
 }
@@ -261,6 +301,22 @@ fn describe(what: &str, e: &reqwest::Error) -> String {
     text
 }
 
+/// Text from the Hub, fit for a terminal: without control characters (escape sequences,
+/// bells, line breaks). Applied where the text enters, before it is stored or printed.
+pub fn printable(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control()).collect()
+}
+
+/// `printable` for every string in a JSON value.
+fn printable_json(value: &mut Value) {
+    match value {
+        Value::String(s) => *s = printable(s),
+        Value::Array(items) => items.iter_mut().for_each(printable_json),
+        Value::Object(fields) => fields.values_mut().for_each(printable_json),
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}
+
 pub fn parse_whoami(body: &[u8]) -> Option<WhoamiInfo> {
     #[derive(Deserialize)]
     struct Raw {
@@ -287,18 +343,21 @@ pub fn parse_whoami(body: &[u8]) -> Option<WhoamiInfo> {
         display_name: Option<String>,
         role: Option<String>,
         #[serde(rename = "fineGrained")]
-        fine_grained: Option<serde_json::Value>,
+        fine_grained: Option<Value>,
     }
     let raw: Raw = serde_json::from_slice(body).ok()?;
     let auth = raw.auth;
     let access = auth.as_ref().and_then(|a| a.access_token.as_ref());
+    let text = |s: Option<&String>| s.map(|s| printable(s));
+    let mut fine_grained = access.and_then(|a| a.fine_grained.clone());
+    fine_grained.iter_mut().for_each(printable_json);
     Some(WhoamiInfo {
-        user: raw.name,
-        orgs: raw.orgs.into_iter().map(|o| o.name).collect(),
-        auth_type: auth.as_ref().and_then(|a| a.kind.clone()),
-        token_name: access.and_then(|a| a.display_name.clone()),
-        role: access.and_then(|a| a.role.clone()),
-        fine_grained: access.and_then(|a| a.fine_grained.clone()),
+        user: printable(&raw.name),
+        orgs: raw.orgs.iter().map(|o| printable(&o.name)).collect(),
+        auth_type: text(auth.as_ref().and_then(|a| a.kind.as_ref())),
+        token_name: text(access.and_then(|a| a.display_name.as_ref())),
+        role: text(access.and_then(|a| a.role.as_ref())),
+        fine_grained,
     })
 }
 
@@ -327,6 +386,77 @@ mod tests {
         let oauth = parse_whoami(&fixture("oauth-token.json")).unwrap();
         assert_eq!(oauth.auth_type.as_deref(), Some("oauth"));
         assert_eq!(oauth.role, None);
+    }
+
+    #[test]
+    fn the_client_can_be_shared_by_threads() {
+        fn shared<T: Send + Sync>() {}
+        shared::<HubClient>();
+    }
+
+    #[test]
+    fn a_deadline_already_past_asks_nobody() {
+        // Port 9 (discard) on loopback is never contacted: the call ends before connecting.
+        let client = HubClient::new().unwrap();
+        let past = Instant::now();
+        let token = Token::new("hf_not-a-real-token-past");
+        assert!(matches!(
+            client.whoami("http://127.0.0.1:9", &token, past),
+            Whoami::Unknown(why) if why == "whoami timed out"
+        ));
+    }
+
+    #[test]
+    fn the_deadline_bounds_a_silent_server() {
+        // Accepts the connection and never answers.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let client = HubClient::new().unwrap();
+        let start = Instant::now();
+        let answer = client.post_json(
+            "probe",
+            &url,
+            &Value::Null,
+            start + Duration::from_millis(300),
+        );
+        assert_eq!(answer.unwrap_err(), "probe timed out");
+        assert!(
+            start.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            start.elapsed()
+        );
+        drop(listener);
+    }
+
+    #[test]
+    fn the_hubs_text_loses_its_control_characters() {
+        assert_eq!(printable("ali\u{1b}[2Jce\u{7}\u{9b}1m\r\n"), "ali[2Jce1m");
+        assert_eq!(printable("ünïcode stays"), "ünïcode stays");
+        let body = br#"{"name":"ali\u001b]0;x\u0007ce","orgs":[{"name":"o\u001brg"}],
+            "auth":{"type":"access_token","accessToken":{"displayName":"lap\u001b[31mtop",
+            "role":"fineGrained","fineGrained":{"scoped":[{"entity":{"type":"org",
+            "name":"ev\u001bil"},"permissions":["repo.write\u0007"]}]}}}}"#;
+        let w = parse_whoami(body).unwrap();
+        assert_eq!(w.user, "ali]0;xce");
+        assert_eq!(w.orgs, ["org"]);
+        assert_eq!(w.token_name.as_deref(), Some("lap[31mtop"));
+        let scoped = &w.fine_grained.as_ref().unwrap()["scoped"][0];
+        assert_eq!(scoped["entity"]["name"], "evil");
+        assert_eq!(scoped["permissions"][0], "repo.write");
+        let answer = Answer {
+            headers: [(
+                reqwest::header::HeaderName::from_static("x-error-message"),
+                reqwest::header::HeaderValue::from_bytes("no \u{9b}2J access\t".as_bytes())
+                    .unwrap(),
+            )]
+            .into_iter()
+            .collect(),
+            ..Answer::default()
+        };
+        assert_eq!(
+            answer.header("x-error-message").as_deref(),
+            Some("no 2J access")
+        );
     }
 
     #[test]

@@ -5,19 +5,18 @@
 //! (`oidc.json` next to the whoami cache), keyed by a hash of endpoint, resource and where
 //! the id token came from, until shortly before it expires. Failures are errors.
 
-use crate::cache::{Cache, now};
+use crate::cache::now;
 use crate::commands::Ctx;
 use crate::env::{Env, NotUnicode};
-use crate::fsutil;
 use crate::hub::{Answer, HubClient};
 use crate::oauth::{python_int, short};
-use crate::secret::{Token, hex};
+use crate::secret::{self, Token, hex};
 use crate::settings::Settings;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::time::Instant;
 
 /// Re-exchange this long before a minted token expires (Python's `_OIDC_REFRESH_MARGIN`).
 const MINTED_MARGIN: i64 = 300;
@@ -139,51 +138,34 @@ impl OidcRequest {
     }
 }
 
-#[derive(Default, Serialize, Deserialize)]
-struct CacheFile {
-    version: u32,
-    entries: BTreeMap<String, Entry>,
-}
-
-#[derive(Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 struct Entry {
-    token: String,
+    #[serde(with = "secret::as_text")]
+    token: Token,
     /// Unix time after which the token is exchanged again.
     use_until: i64,
-}
-
-fn cache_path(cache: &Cache) -> PathBuf {
-    cache.file().with_file_name(FILE_NAME)
-}
-
-fn read_cache(path: &PathBuf) -> CacheFile {
-    std::fs::read(path)
-        .ok()
-        .and_then(|b| serde_json::from_slice::<CacheFile>(&b).ok())
-        .filter(|f| f.version == 1)
-        .unwrap_or_default()
 }
 
 /// The Hub token for `req`: cached, else exchanged (and cached).
 pub fn token(ctx: &Ctx, req: &OidcRequest) -> Result<Token, String> {
     let at = now() as i64;
     let key = req.cache_key();
-    let path = ctx.cache.as_ref().map(cache_path);
-    if let Some(path) = &path
-        && let Some(hit) = read_cache(path)
-            .entries
-            .get(&key)
+    if let Some(cache) = &ctx.cache
+        && let Some(hit) = cache
+            .entries::<Entry>(FILE_NAME)
+            .remove(&key)
             .filter(|e| at < e.use_until)
     {
-        return Ok(Token::new(hit.token.as_str()));
+        return Ok(hit.token);
     }
     if ctx.settings.offline {
         return Err(req.failed("HF_HUB_OFFLINE is set, so the Hub is not asked"));
     }
-    let client = HubClient::new(ctx.timeout).map_err(|e| req.failed(&format!("{e:#}")))?;
+    let client = ctx.hub().map_err(|e| req.failed(&format!("{e:#}")))?;
+    let deadline = ctx.deadline();
     let id_token = match &req.subject {
         Subject::IdToken(t) => t.clone(),
-        Subject::GitHub { url, request_token } => mint(&client, req, url, request_token)?,
+        Subject::GitHub { url, request_token } => mint(client, req, url, request_token, deadline)?,
     };
     let answer = client
         .post_json(
@@ -195,6 +177,7 @@ pub fn token(ctx: &Ctx, req: &OidcRequest) -> Result<Token, String> {
                 "subject_token": id_token.expose(),
                 "resource": req.resource,
             }),
+            deadline,
         )
         .map_err(|e| req.failed(&e))?;
     let data = json_object(&answer).map_err(|e| req.failed(&format!("the Hub answered {e}")))?;
@@ -202,31 +185,26 @@ pub fn token(ctx: &Ctx, req: &OidcRequest) -> Result<Token, String> {
         .get("access_token")
         .and_then(Value::as_str)
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| req.failed("the Hub's answer has no access_token"))?
-        .to_string();
+        .map(Token::new)
+        .ok_or_else(|| req.failed("the Hub's answer has no access_token"))?;
     let expires_in = match data.get("expires_in") {
         None => 3600,
         Some(v) => {
             python_int(v).ok_or_else(|| req.failed("the Hub's expires_in is not a number"))?
         }
     };
-    if let Some(path) = &path {
-        let mut file = read_cache(path);
-        file.version = 1;
-        file.entries.retain(|_, e| at < e.use_until);
-        file.entries.insert(
-            key,
-            Entry {
-                token: token.clone(),
-                use_until: at.saturating_add(expires_in.saturating_sub(req.margin()).max(0)),
-            },
-        );
+    if let Some(cache) = &ctx.cache {
+        let entry = Entry {
+            token: token.clone(),
+            use_until: at.saturating_add(expires_in.saturating_sub(req.margin()).max(0)),
+        };
         // A cache that cannot be written only costs the next request an exchange.
-        if let Ok(json) = serde_json::to_vec_pretty(&file) {
-            let _ = fsutil::write_cache(path, &json);
-        }
+        let _ = cache.update(FILE_NAME, |entries: &mut BTreeMap<String, Entry>| {
+            entries.retain(|_, e| at < e.use_until);
+            entries.insert(key, entry);
+        });
     }
-    Ok(Token::new(token))
+    Ok(token)
 }
 
 /// `_get_github_oidc_token`: GET the runtime's URL with `audience=<endpoint>`, field `value`.
@@ -235,6 +213,7 @@ fn mint(
     req: &OidcRequest,
     url: &str,
     request_token: &Token,
+    deadline: Instant,
 ) -> Result<Token, String> {
     let fail = |e: &str| req.failed(&format!("minting the GitHub Actions id token: {e}"));
     let answer = client
@@ -243,6 +222,7 @@ fn mint(
             url,
             &[("audience", &req.endpoint)],
             request_token,
+            deadline,
         )
         .map_err(|e| fail(&e))?;
     let data = json_object(&answer).map_err(|e| fail(&format!("the runtime answered {e}")))?;
@@ -352,6 +332,7 @@ mod tests {
             status: 401,
             body: br#"{"error":"invalid_token","error_description":"no trusted publisher"}"#
                 .to_vec(),
+            ..Answer::default()
         };
         assert_eq!(
             json_object(&a).unwrap_err(),
@@ -360,6 +341,7 @@ mod tests {
         let a = Answer {
             status: 500,
             body: b"<html>secret-ish</html>".to_vec(),
+            ..Answer::default()
         };
         assert_eq!(json_object(&a).unwrap_err(), "HTTP 500");
     }

@@ -55,6 +55,21 @@ pub fn hex(bytes: &[u8]) -> String {
     out
 }
 
+/// `#[serde(with = "crate::secret::as_text")]`: a token in a file of ours (0600) as its
+/// text. Only there: Token itself is not `Serialize`, so no output can carry one by mistake.
+pub mod as_text {
+    use super::Token;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(token: &Token, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(token.expose())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Token, D::Error> {
+        String::deserialize(d).map(Token::new)
+    }
+}
+
 impl fmt::Debug for Token {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Token({})", self.masked())

@@ -3,7 +3,7 @@
 
 use crate::cache::{self, Entry};
 use crate::commands::Ctx;
-use crate::hub::{HubClient, Whoami, WhoamiInfo};
+use crate::hub::{Whoami, WhoamiInfo};
 use crate::secret::Token;
 
 #[derive(Debug)]
@@ -18,17 +18,15 @@ pub enum Verdict {
 
 /// The verdict for `token` at `api_base`, from the cache when it has a usable one.
 pub fn cached(ctx: &Ctx, api_base: &str, token: &Token) -> Verdict {
-    if ctx.settings.offline {
-        return Verdict::Offline;
+    let key = cache::key(api_base, token);
+    let known = ctx.cache.as_ref().and_then(|c| c.lookup(&key));
+    if let Some(verdict) = settle(known, ctx.settings.offline) {
+        return verdict;
     }
     let Some(cache) = &ctx.cache else {
         return ask_hub(ctx, api_base, token);
     };
-    let key = cache::key(api_base, token);
-    if let Some(entry) = cache.lookup(&key) {
-        return from_entry(entry);
-    }
-    let (_lock, waited) = match cache.lock(ctx.timeout + std::time::Duration::from_secs(1)) {
+    let (_lock, waited) = match cache.lock(ctx.deadline()) {
         Ok(Some(held)) => held,
         Ok(None) => {
             return Verdict::Unknown("another git-credential-hf is still asking the Hub".into());
@@ -70,11 +68,21 @@ pub fn confirm(ctx: &Ctx, api_base: &str, token: &Token) {
 }
 
 fn ask_hub(ctx: &Ctx, api_base: &str, token: &Token) -> Verdict {
-    let client = match HubClient::new(ctx.timeout) {
-        Ok(c) => c,
-        Err(e) => return Verdict::Unknown(format!("cannot set up HTTPS: {e:#}")),
-    };
-    let (verdict, entry) = match client.whoami(api_base, token) {
+    match ctx.hub() {
+        Ok(client) => adopt(
+            ctx,
+            api_base,
+            token,
+            client.whoami(api_base, token, ctx.deadline()),
+        ),
+        Err(e) => Verdict::Unknown(format!("cannot set up HTTPS: {e:#}")),
+    }
+}
+
+/// The verdict of a whoami answer, recorded in the cache when it is one. For callers that
+/// ask whoami themselves (several tokens at once, on threads sharing one `HubClient`).
+pub fn adopt(ctx: &Ctx, api_base: &str, token: &Token, answer: Whoami) -> Verdict {
+    let (verdict, entry) = match answer {
         Whoami::Valid(info) => (Verdict::Valid(Some(info.clone())), Entry::valid(Some(info))),
         Whoami::Invalid => (Verdict::Invalid, Entry::invalid()),
         Whoami::Unknown(reason) => return Verdict::Unknown(reason),
@@ -85,9 +93,40 @@ fn ask_hub(ctx: &Ctx, api_base: &str, token: &Token) -> Verdict {
     verdict
 }
 
+/// The verdict that needs no network: what the cache knows, else Offline when the network is
+/// off. HF_HUB_OFFLINE skips the Hub, not what the Hub already said: a token known to be
+/// invalid is still not sent.
+fn settle(known: Option<Entry>, offline: bool) -> Option<Verdict> {
+    match known {
+        Some(entry) => Some(from_entry(entry)),
+        None => offline.then_some(Verdict::Offline),
+    }
+}
+
 fn from_entry(entry: Entry) -> Verdict {
     match entry.valid {
         true => Verdict::Valid(entry.info),
         false => Verdict::Invalid,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offline_skips_the_network_not_the_cache() {
+        for offline in [false, true] {
+            assert!(matches!(
+                settle(Some(Entry::invalid()), offline),
+                Some(Verdict::Invalid)
+            ));
+            assert!(matches!(
+                settle(Some(Entry::valid(None)), offline),
+                Some(Verdict::Valid(None))
+            ));
+        }
+        assert!(matches!(settle(None, true), Some(Verdict::Offline)));
+        assert!(settle(None, false).is_none(), "online: ask the Hub");
     }
 }

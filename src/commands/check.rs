@@ -3,7 +3,7 @@
 
 use super::{Ctx, UsageError};
 use crate::cli::CheckArgs;
-use crate::hub::{HubClient, WhoamiInfo};
+use crate::hub::WhoamiInfo;
 use crate::redact::redact;
 use crate::repo::{self, RepoRef};
 use crate::resolve::Resolved;
@@ -95,12 +95,12 @@ pub fn evaluate(ctx: &Ctx, repo: &RepoRef, write: bool) -> anyhow::Result<Access
         access.fix = Some(f.source.fix());
         return Ok(access);
     }
-    let client = HubClient::new(ctx.timeout)?;
-    let answer = match client.auth_check(
+    let answer = match ctx.hub()?.auth_check(
         api_base,
         &repo.api_path(),
         write,
         found.as_ref().map(|f| &f.token),
+        ctx.deadline(),
     ) {
         Ok(a) => a,
         Err(e) => {

@@ -16,6 +16,7 @@ pub mod token;
 use crate::cache::Cache;
 use crate::cli::{AuthType, GlobalArgs};
 use crate::env::{Env, System};
+use crate::hub::HubClient;
 use crate::oidc::OidcRequest;
 use crate::options::Options;
 use crate::origin::{Allowed, Origin};
@@ -24,10 +25,10 @@ use crate::resolve::{self, Effects, Inputs, ResolveError, Resolved};
 use crate::secret::Token;
 use crate::settings::Settings;
 use crate::{oauth, oidc};
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::fmt::Display;
 use std::io::Write;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// A mistake in what the user typed: exit code 2, like clap's own usage errors.
 #[derive(Debug)]
@@ -47,7 +48,10 @@ pub struct Ctx<'a> {
     pub env: &'a Env,
     pub sys: &'a dyn System,
     pub settings: Settings,
-    pub timeout: Duration,
+    /// `--timeout`: how long all the network calls and lock waits of the command may take.
+    timeout: Duration,
+    deadline: OnceCell<Instant>,
+    hub: OnceCell<HubClient>,
     pub verbose: bool,
     pub auth_type: AuthType,
     pub cache: Option<Cache>,
@@ -69,6 +73,8 @@ impl<'a> Ctx<'a> {
             sys,
             settings: Settings::load(env, sys)?,
             timeout: options.timeout,
+            deadline: OnceCell::new(),
+            hub: OnceCell::new(),
             verbose: options.verbose,
             auth_type: options.auth_type,
             cache: Cache::locate(env),
@@ -83,6 +89,23 @@ impl<'a> Ctx<'a> {
             sys: self.sys,
             effects: self,
         })
+    }
+
+    /// When every network call and lock wait of this command gives up: one deadline for all
+    /// of them (a `get` that refreshes, then asks whoami, ends within `--timeout`), starting
+    /// at the first one, so the time a user takes to type a token at `login`'s prompt is
+    /// not counted.
+    pub fn deadline(&self) -> Instant {
+        *self.deadline.get_or_init(|| Instant::now() + self.timeout)
+    }
+
+    /// The Hub client, built at the first request: a warm `get` never needs one.
+    pub fn hub(&self) -> anyhow::Result<&HubClient> {
+        if let Some(client) = self.hub.get() {
+            return Ok(client);
+        }
+        let client = HubClient::new()?;
+        Ok(self.hub.get_or_init(|| client))
     }
 
     /// Prints (and forgets) the warnings collected so far.
@@ -133,7 +156,12 @@ impl Effects for Ctx<'_> {
 
     fn refresh(&self, due: &oauth::Due, now: i64) -> Option<Token> {
         match oauth::run_due(self, due, now) {
-            Ok(token) => Some(token),
+            Ok(refreshed) => {
+                self.warnings.borrow_mut().extend(refreshed.warning);
+                Some(refreshed.token)
+            }
+            // The run that made the attempt warned; the ones that skip it say so with -v.
+            Err(oauth::Failure::Remembered { .. }) if !self.verbose => None,
             Err(failure) => {
                 self.warnings.borrow_mut().push(failure.warning(&due.name));
                 None
