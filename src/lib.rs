@@ -1,115 +1,120 @@
 //! git-credential-hf: a git credential helper that answers the Hugging Face Hub with exactly
 //! the token huggingface_hub would use.
+//!
+//! Layers, each importing only those below it:
+//! `commands` -> `diagnose`, `places`, `ui` -> `hf` -> `hub` -> `git` ->
+//! `python`, `io`, `token`, `env`, `settings`, `redact`, `options`, `cli` (clap types).
+//! This file is the composition root: it builds the live machine and runs one command.
 
 pub mod cli;
+pub mod env;
 
-mod cache;
 mod commands;
-mod env;
-mod fsutil;
-mod gitconfig;
-mod gitcreds;
+mod diagnose;
+mod git;
+mod hf;
 mod hub;
-mod inventory;
-mod keychain;
-mod netrc;
-mod oauth;
-mod oidc;
+mod io;
 mod options;
-mod origin;
-mod problems;
-mod protocol;
-mod pypath;
+mod places;
+mod python;
 mod redact;
-mod repo;
-mod report;
-mod resolve;
-mod secret;
 mod settings;
-mod stored_tokens;
-mod timefmt;
-mod verify;
+mod token;
+mod ui;
 
 pub use commands::UsageError;
 pub use redact::redact;
 
 use cli::{Cli, Command};
-use commands::Ctx;
-use std::io::Write;
+use commands::{Ctx, Streams};
+use std::io::IsTerminal;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let env = env::Env::from_process();
-    let sys = env::RealSystem;
-    let ctx = Ctx::new(&env, &sys, &cli.global)?;
+    let (fs, git, http) = (
+        io::fs::LiveFs,
+        io::git::LiveGit,
+        io::http::LiveHttp::default(),
+    );
+    let machine = io::Io {
+        fs: &fs,
+        git: &git,
+        http: &http,
+        keychain: Arc::new(io::keychain::OsKeychain),
+    };
+    let (options, warnings) = options::Options::resolve(&cli.global, &env);
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let ctx = Ctx::new(&env, machine, options, cwd)?;
     let mut stdin = std::io::stdin().lock();
     let mut stdout = std::io::stdout().lock();
     let mut stderr = std::io::stderr().lock();
     // Settings that were not understood, before anything else is said.
-    ctx.print_warnings(&mut stderr)?;
-    // Commands whose exit code says how things are.
-    let verdict = match &cli.command {
-        Command::Status(args) => {
-            let color = std::io::IsTerminal::is_terminal(&stdout)
-                && env.get_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            Some(commands::status::run(&ctx, args, &mut stdout, color)?)
-        }
-        Command::Check(args) => Some(commands::check::run(&ctx, args, &mut stdout)?),
-        _ => None,
+    for warning in &warnings {
+        ctx.warn(&mut stderr, warning);
+    }
+    let color = stdout.is_terminal() && env.get_os(env::NO_COLOR).is_none_or(|v| v.is_empty());
+    let mut streams = Streams {
+        input: &mut stdin,
+        out: &mut stdout,
+        err: &mut stderr,
+        color,
     };
-    if let Some(code) = verdict {
-        stdout.flush()?;
-        return Ok(code);
+    let io = &mut streams;
+    let outcome = match &cli.command {
+        Command::Get => commands::get::run(&ctx, &(), io),
+        Command::Store => commands::store::run(&ctx, &(), io),
+        Command::Erase => commands::erase::run(&ctx, &(), io),
+        Command::Setup(args) => commands::setup::run(&ctx, args, io),
+        Command::Token => commands::token::run(&ctx, &(), io),
+        Command::Status(args) => commands::status::run(&ctx, args, io),
+        Command::Check(args) => commands::check::run(&ctx, args, io),
+        Command::Login(args) => commands::login::run(&ctx, args, io),
+        Command::Logout(args) => commands::logout::run(&ctx, args, io),
+        Command::Switch(args) => commands::switch::run(&ctx, args, io),
+        Command::List => commands::list::run(&ctx, &(), io),
+        Command::Completions { shell } => commands::completions::run(&ctx, shell, io),
+        // Operations git may add in the future are ignored, as the protocol asks.
+        Command::Other(_) => Ok(ExitCode::SUCCESS),
+    };
+    // A cache folder that is not ours was not used: said once, whatever the command.
+    if let Some(refusal) = ctx.store.as_ref().and_then(|s| s.refusal()) {
+        ctx.warn(io.err, refusal);
     }
-    match &cli.command {
-        Command::Get => commands::get::run(&ctx, &mut stdin, &mut stdout, &mut stderr)?,
-        Command::Store => commands::store::run(&ctx, &mut stdin, &mut stderr)?,
-        Command::Erase => commands::erase::run(&ctx, &mut stdin, &mut stderr)?,
-        Command::Setup(args) => commands::setup::run(&ctx, args, &mut stdout)?,
-        Command::Token => commands::token::run(&ctx, &mut stdout, &mut stderr)?,
-        Command::Login(args) => commands::login::run(&ctx, args, &mut stdin, &mut stderr)?,
-        Command::Logout(args) => commands::logout::run(&ctx, args, &mut stderr)?,
-        Command::Switch(args) => commands::switch::run(&ctx, args, &mut stderr)?,
-        Command::List => commands::list::run(&ctx, &mut stdout, &mut stderr)?,
-        Command::Completions { shell } => commands::completions::run(*shell, &mut stdout)?,
-        Command::Status(_) | Command::Check(_) | Command::Other(_) => {}
-    }
-    stdout.flush()?;
-    Ok(ExitCode::SUCCESS)
+    io.out.flush()?;
+    outcome
 }
 
 /// What the fuzz targets (fuzz/) and the property tests drive directly. Not an API.
 #[doc(hidden)]
 pub mod fuzzing {
-    pub use crate::origin::Origin;
-    pub use crate::protocol::{ProtocolError, Request, read_request, write_fields};
+    pub use crate::git::origin::Origin;
+    pub use crate::git::protocol::{ProtocolError, Request, read_request, write_fields};
+    pub use crate::token::Token;
 
     /// The origin `get` would answer `req` for with the environment `env`, through the same
-    /// `Ctx::target` the commands use.
+    /// `Request::target` the commands use.
     pub fn answered_origin(env: &[(&str, &str)], req: &Request) -> Option<Origin> {
         let env = crate::env::Env::from_pairs(env.iter().copied());
-        let global = crate::cli::GlobalArgs {
-            timeout: Some(std::time::Duration::from_secs(1)),
-            ..Default::default()
-        };
-        let ctx = crate::commands::Ctx::new(&env, &crate::env::RealSystem, &global).ok()?;
-        ctx.target(req, &mut std::io::sink()).map(|t| t.origin)
+        let settings = crate::settings::Settings::load(&env, &|_| None).ok()?;
+        let allowed = crate::git::origin::Allowed::new(&settings);
+        req.target(&allowed).map(|(origin, _)| origin)
     }
 
     /// The request's fields as `key=value` pairs, in the reader's vocabulary.
     pub fn fields(req: &Request) -> Vec<(&'static str, &str)> {
         let single = [
-            ("protocol", &req.protocol),
-            ("host", &req.host),
-            ("url", &req.url),
-            ("username", &req.username),
-            ("password", &req.password),
-            ("authtype", &req.authtype),
-            ("credential", &req.credential),
+            ("protocol", req.protocol.as_deref()),
+            ("host", req.host.as_deref()),
+            ("url", req.url.as_deref()),
+            ("username", req.username.as_deref()),
+            ("password", req.password.as_ref().map(Token::expose)),
+            ("authtype", req.authtype.as_deref()),
+            ("credential", req.credential.as_ref().map(Token::expose)),
         ];
-        let single = single
-            .into_iter()
-            .filter_map(|(k, v)| Some((k, v.as_deref()?)));
+        let single = single.into_iter().filter_map(|(k, v)| Some((k, v?)));
         let caps = req
             .capabilities
             .iter()

@@ -3,7 +3,9 @@
 //! is a one-line warning and the default is used.
 
 use crate::cli::{AuthType, GlobalArgs, parse_timeout};
-use crate::env::Env;
+use crate::env::{
+    Env, GIT_CREDENTIAL_HF_AUTH_TYPE, GIT_CREDENTIAL_HF_TIMEOUT, GIT_CREDENTIAL_HF_VERBOSE, Var,
+};
 use crate::redact::redact;
 use std::time::Duration;
 
@@ -16,34 +18,31 @@ pub struct Options {
     pub auth_type: AuthType,
 }
 
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            timeout: DEFAULT_TIMEOUT,
+            verbose: false,
+            auth_type: AuthType::Auto,
+        }
+    }
+}
+
 impl Options {
     /// The options, and a warning for each variable whose value was not understood.
     pub fn resolve(global: &GlobalArgs, env: &Env) -> (Options, Vec<String>) {
         let mut warnings = Vec::new();
-        let mut var = |name: &str, parse: &dyn Fn(&str) -> Result<(), String>| -> Option<String> {
-            let value = env.get_os(name)?.to_string_lossy().into_owned();
-            match parse(&value) {
-                Ok(()) => Some(value),
-                Err(why) => {
-                    warnings.push(format!("{name}=`{}` is ignored: {why}", redact(&value)));
-                    None
-                }
-            }
+        let w = &mut warnings;
+        let timeout = match global.timeout {
+            Some(t) => Some(t),
+            None => lenient(env, GIT_CREDENTIAL_HF_TIMEOUT, parse_timeout, w),
         };
-        let timeout = global.timeout.or_else(|| {
-            var("GIT_CREDENTIAL_HF_TIMEOUT", &|v| parse_timeout(v).map(drop))
-                .and_then(|v| parse_timeout(&v).ok())
-        });
-        let verbose = global.verbose
-            || var("GIT_CREDENTIAL_HF_VERBOSE", &|v| parse_bool(v).map(drop))
-                .and_then(|v| parse_bool(&v).ok())
-                .unwrap_or(false);
-        let auth_type = global.auth_type.or_else(|| {
-            var("GIT_CREDENTIAL_HF_AUTH_TYPE", &|v| {
-                parse_auth_type(v).map(drop)
-            })
-            .and_then(|v| parse_auth_type(&v).ok())
-        });
+        let verbose =
+            global.verbose || lenient(env, GIT_CREDENTIAL_HF_VERBOSE, parse_bool, w) == Some(true);
+        let auth_type = match global.auth_type {
+            Some(a) => Some(a),
+            None => lenient(env, GIT_CREDENTIAL_HF_AUTH_TYPE, parse_auth_type, w),
+        };
         let options = Options {
             timeout: timeout.unwrap_or(DEFAULT_TIMEOUT),
             verbose,
@@ -51,6 +50,22 @@ impl Options {
         };
         (options, warnings)
     }
+}
+
+/// The value of `var`, when it is set and understood; a warning when it is not.
+fn lenient<T>(
+    env: &Env,
+    var: Var,
+    parse: impl Fn(&str) -> Result<T, String>,
+    warnings: &mut Vec<String>,
+) -> Option<T> {
+    let value = env.get_os(var)?.to_string_lossy().into_owned();
+    parse(&value)
+        .map_err(|why| {
+            let shown = redact(&value);
+            warnings.push(format!("{}=`{shown}` is ignored: {why}", var.name));
+        })
+        .ok()
 }
 
 /// huggingface_hub's `_is_true` / `_is_false` vocabulary; unset and empty are false.

@@ -3,7 +3,7 @@
 //! A secret that reached such a string by accident (a shell helper's command line, a token
 //! pasted as a user name or an argument) is then shown as `hf_****wxyz`, never in full.
 
-use crate::secret::Token;
+use crate::token::Token;
 
 /// Prefixes of Hub tokens (`hf_...`, `hf_oauth_...`, organisation tokens `api_org_...`).
 const TOKEN_PREFIXES: &[&str] = &["hf_", "api_"];
@@ -12,8 +12,16 @@ const MIN_TOKEN_TAIL: usize = 8;
 /// Keys whose value is a secret wherever they appear (`password=...`, netrc's `password x`).
 const SECRET_KEYS: &[&str] = &["password", "credential", "token", "secret"];
 
-/// `text` made safe to print, masking also every occurrence of the `known` secrets.
+/// `text` made safe to print, masking also every occurrence of the `known` secrets. Line
+/// breaks are kept; every other control character goes.
 pub fn redact_with(text: &str, known: &[&Token]) -> String {
+    text.split('\n')
+        .map(|line| redact_line(line, known))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn redact_line(text: &str, known: &[&Token]) -> String {
     let mut out = printable(text);
     for secret in known {
         let value = secret.expose();
@@ -31,17 +39,11 @@ pub fn redact(text: &str) -> String {
     redact_with(text, &[])
 }
 
-/// Without control characters (escape sequences from a server or a file must not reach a
-/// terminal); line feeds stay, tabs become spaces.
+/// Text fit for one line of a terminal: without control characters (escape sequences, bells,
+/// line breaks from a server or a file). Applied to the Hub's text where it enters, and to
+/// everything printed.
 pub fn printable(text: &str) -> String {
-    text.chars()
-        .filter_map(|c| match c {
-            '\n' => Some('\n'),
-            '\t' => Some(' '),
-            c if c.is_control() => None,
-            c => Some(c),
-        })
-        .collect()
+    text.chars().filter(|c| !c.is_control()).collect()
 }
 
 fn is_word(c: char) -> bool {
@@ -205,6 +207,8 @@ mod tests {
             redact_with("got plainsecretvalue here", &[&odd]),
             "got pla****alue here"
         );
-        assert_eq!(redact("a\x1b[31mred\x07\tb\r\nc"), "a[31mred b\nc");
+        assert_eq!(redact("a\x1b[31mred\x07\tb\r\nc"), "a[31mredb\nc");
+        assert_eq!(printable("ali\u{1b}[2Jce\u{7}\u{9b}1m\r\n"), "ali[2Jce1m");
+        assert_eq!(printable("ünïcode stays"), "ünïcode stays");
     }
 }

@@ -61,8 +61,9 @@ impl Settings {
         };
         let offline = env.is_true(offline_var);
 
-        let expand =
-            |p: &str| -> Result<String, NotUnicode> { expandvars(&expanduser(p, env, user_home)?, env) };
+        let expand = |p: &str| -> Result<String, NotUnicode> {
+            expandvars(&expanduser(p, env, user_home)?, env)
+        };
         let home_cache = join(&expanduser("~", env, user_home)?, ".cache");
         let (hf_home, mut reason) = match (env.get(HF_HOME)?, env.get(XDG_CACHE_HOME)?) {
             (Some(h), _) => (expand(h)?, PathReason::HfHome),

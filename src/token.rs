@@ -78,9 +78,9 @@ impl<T> fmt::Debug for Secret<T> {
     }
 }
 
-/// serde for a token in one of our own private cache files (never in output): explicit, so
-/// that `Token` itself cannot be serialised by accident into `status --json`.
-pub mod exposed {
+/// `#[serde(with = "crate::token::as_text")]`: a token in a file of ours (0600) as its
+/// text. Only there: Token itself is not `Serialize`, so no output can carry one by mistake.
+pub mod as_text {
     use super::Token;
     use serde::{Deserialize, Deserializer, Serializer};
 

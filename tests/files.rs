@@ -9,36 +9,12 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 use support::hub::{Hub, Json};
-use support::{BIN, TestCmd, TestEnv};
+use support::{TestCmd, TestEnv};
 
 const TOKEN: &str = "hf_FilesTokenFFFFFFFFFFFFFFFFFFFFFFFFFFFF";
 const CACHE_DIR: &str = ".cache/git-credential-hf";
 const CACHE: &str = ".cache/git-credential-hf/whoami.json";
 const TOKEN_FILE: &str = ".cache/huggingface/token";
-
-fn is_root() -> bool {
-    // SAFETY: geteuid has no preconditions.
-    unsafe { libc::geteuid() == 0 }
-}
-
-/// The helper with `args`, unable to read a mode-000 file even as root: root's
-/// CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH are dropped from the bounding set, so the helper
-/// meets the same EACCES a normal user would. `None` when that cannot be arranged.
-fn without_read_override(env: &TestEnv, args: &[&str]) -> Option<TestCmd> {
-    if !is_root() {
-        return Some(env.cmd(args));
-    }
-    let probe = env.program(
-        "setpriv",
-        &["--bounding-set=-dac_override,-dac_read_search", "true"],
-    );
-    if probe.run().code != 0 {
-        return None;
-    }
-    let mut argv = vec!["--bounding-set=-dac_override,-dac_read_search", BIN];
-    argv.extend_from_slice(args);
-    Some(env.program("setpriv", &argv))
-}
 
 fn hub_env() -> (TestEnv, Hub) {
     support::env_with_hub_token(TOKEN)
@@ -184,7 +160,7 @@ fn an_unreadable_cache_is_replaced() {
     our_dir(&env);
     fs::write(env.path(CACHE), b"{}").unwrap();
     fs::set_permissions(env.path(CACHE), fs::Permissions::from_mode(0o000)).unwrap();
-    let Some(cmd) = without_read_override(&env, &["get"]) else {
+    let Some(cmd) = env.cmd_without_dac_override(&["get"]) else {
         eprintln!("skipped: running as root and setpriv cannot drop CAP_DAC_OVERRIDE here");
         return;
     };
@@ -363,7 +339,7 @@ fn an_unreadable_token_file_gets_one_line_and_is_never_rewritten() {
     let env = user_env();
     let path = env.write(TOKEN_FILE, "hf_unreadable\n");
     fs::set_permissions(&path, fs::Permissions::from_mode(0o000)).unwrap();
-    if without_read_override(&env, &["token"]).is_none() {
+    if env.cmd_without_dac_override(&["token"]).is_none() {
         eprintln!("skipped: running as root and setpriv cannot drop CAP_DAC_OVERRIDE here");
         return;
     }
@@ -371,6 +347,6 @@ fn an_unreadable_token_file_gets_one_line_and_is_never_rewritten() {
         &env,
         "mode 000",
         "Permission denied (os error 13): fix its permissions or remove it and log in again",
-        &|args| without_read_override(&env, args).unwrap(),
+        &|args| env.cmd_without_dac_override(args).unwrap(),
     );
 }

@@ -128,8 +128,19 @@ fn a_failed_refresh_keeps_the_old_token_and_the_files() {
     assert_eq!(hub.oauth_calls().len(), 1);
     assert_eq!(read(&env, ".cache/huggingface/stored_tokens"), stored);
     assert_eq!(read(&env, ".cache/huggingface/token"), OLD);
-    // The next request tries again, and succeeds once the Hub is back.
+    // The failure is remembered for 5 minutes (as huggingface_hub does in memory): the next
+    // request does not try again.
     hub.set_oauth_mode(OAuthMode::Normal);
+    token(&env).stdout_is(&format!("{OLD}\n"));
+    assert_eq!(hub.oauth_calls().len(), 1);
+    // Once the memory is older than that, the next request tries again, and succeeds.
+    let memo = env.path(".cache/git-credential-hf/oauth.json");
+    let mut json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&memo).unwrap()).unwrap();
+    for entry in json["entries"].as_object_mut().unwrap().values_mut() {
+        entry["at"] = (now() - 301).into();
+    }
+    std::fs::write(&memo, json.to_string()).unwrap();
     token(&env).stdout_is(&format!("{NEW}\n"));
 }
 

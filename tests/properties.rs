@@ -1,7 +1,9 @@
 //! Property tests over the protocol codec and the origin allow-list, run by `cargo test`.
 //! The fuzz targets in fuzz/ push the same properties much further.
 
-use git_credential_hf::fuzzing::{Request, answered_origin, fields, read_request, write_fields};
+use git_credential_hf::fuzzing::{
+    Request, Token, answered_origin, fields, read_request, write_fields,
+};
 use proptest::prelude::*;
 
 /// A value git could send: any text without NUL, CR or LF.
@@ -22,9 +24,9 @@ fn request() -> impl Strategy<Value = Request> {
                 host,
                 url,
                 username,
-                password,
+                password: password.map(Token::new),
                 authtype,
-                credential,
+                credential: credential.map(Token::new),
                 capabilities: caps,
             },
         )

@@ -1,10 +1,11 @@
 //! `completions SHELL`: the shell completion script, generated from the clap definition so it
 //! follows every subcommand and option as they are added.
 
+use super::{Ctx, Streams};
 use crate::cli::Cli;
 use clap::CommandFactory;
 use clap_complete::Shell;
-use std::io::Write;
+use std::process::ExitCode;
 
 const NAME: &str = "git-credential-hf";
 /// clap_complete's bash script spells a hyphenated name two ways and then completes nothing
@@ -12,9 +13,9 @@ const NAME: &str = "git-credential-hf";
 /// `complete` lines name the command.
 const BASH_NAME: &str = "git_credential_hf";
 
-pub fn run(shell: Shell, out: &mut dyn Write) -> anyhow::Result<()> {
-    out.write_all(script(shell).as_bytes())?;
-    Ok(())
+pub fn run(_: &Ctx, shell: &Shell, io: &mut Streams) -> anyhow::Result<ExitCode> {
+    io.out.write_all(script(*shell).as_bytes())?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn script(shell: Shell) -> String {

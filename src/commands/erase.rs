@@ -1,29 +1,31 @@
 //! `erase`: the Hub answered 401. If it was our token, ask the Hub directly whether the token
 //! itself is the problem, and say so. The user's token files are never touched.
 
-use super::{Ctx, check};
-use crate::protocol::read_request;
-use crate::repo;
-use crate::report;
-use crate::verify::{self, Verdict};
-use std::io::{BufRead, Write};
+use super::{Ctx, Streams};
+use crate::diagnose::report;
+use crate::git::protocol::read_request;
+use crate::hub::verdict::Verdict;
+use crate::hub::{access, repo};
+use std::process::ExitCode;
 
-pub fn run(ctx: &Ctx, input: &mut dyn BufRead, err: &mut dyn Write) -> anyhow::Result<()> {
-    let req = read_request(input)?;
+pub fn run(ctx: &Ctx, _: &(), io: &mut Streams) -> anyhow::Result<ExitCode> {
+    let err = &mut *io.err;
+    let req = read_request(&mut *io.input)?;
     let Some(target) = ctx.target(&req, err) else {
-        return Ok(());
+        return Ok(ExitCode::SUCCESS);
     };
-    let Some(found) = ctx.resolve()? else {
-        return Ok(());
+    let Some(found) = ctx.resolve(err)? else {
+        return Ok(ExitCode::SUCCESS);
     };
-    if req.secret() != Some(found.token.expose()) {
+    if req.secret() != Some(&found.token) {
         ctx.note(
             err,
             "git rejected a credential that is not the huggingface_hub token: ignored",
         );
-        return Ok(());
+        return Ok(ExitCode::SUCCESS);
     }
-    match verify::fresh(ctx, &target.api_base, &found.token) {
+    let checker = ctx.checker();
+    match checker.fresh(&target.api_base, &found.token) {
         Verdict::Invalid => writeln!(err, "{}", report::rejected(&found, &target.origin))?,
         Verdict::Valid(info) => {
             writeln!(
@@ -31,7 +33,14 @@ pub fn run(ctx: &Ctx, input: &mut dyn BufRead, err: &mut dyn Write) -> anyhow::R
                 "{}",
                 report::refused_but_valid(&found, &target.origin, info.as_ref())
             )?;
-            if let Some(verdict) = current_clone_verdict(ctx) {
+            // In a clone of a Hub repository, what `check .` says is the likely real cause
+            // of a 401 for a valid token (a private repository of another account, a typo).
+            if let Ok(repo) = repo::parse(".", None, &ctx.settings, ctx.io.git, &ctx.cwd) {
+                let a = access::evaluate(&checker, &target.api_base, Some(&found), &repo, false);
+                let verdict = match a.fix {
+                    Some(fix) => format!("{} Fix: {fix}", a.message),
+                    None => a.message,
+                };
                 writeln!(err, "git-credential-hf: {verdict}")?;
             }
         }
@@ -44,17 +53,46 @@ pub fn run(ctx: &Ctx, input: &mut dyn BufRead, err: &mut dyn Write) -> anyhow::R
         )?,
         Verdict::Offline => {}
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
-/// When git runs in a clone of a Hub repository, what `check .` says about it: the likely
-/// real cause of a 401 for a valid token (a private repository of another account, a typo).
-fn current_clone_verdict(ctx: &Ctx) -> Option<String> {
-    let cwd = std::env::current_dir().ok()?;
-    let repo = repo::parse(".", None, &ctx.settings, &cwd).ok()?;
-    let access = check::evaluate(ctx, &repo, false).ok()?;
-    Some(match access.fix {
-        Some(fix) => format!("{} Fix: {fix}", access.message),
-        None => access.message,
-    })
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::fake::Machine;
+    use crate::io::http::FakeHttp;
+
+    const T: &str = "hf_not-a-real-token-erase";
+
+    fn erase(m: &Machine) -> String {
+        let input = format!("protocol=https\nhost=huggingface.co\nusername=git\npassword={T}\n");
+        m.run(&input, |ctx, io| run(ctx, &(), io)).2
+    }
+
+    #[test]
+    fn a_rejected_token_is_rechecked_and_the_cause_named() {
+        let mut m = Machine::new(&[("HF_TOKEN", T)]);
+        m.http = FakeHttp::default().answer("/api/whoami-v2", Some(T), 401, "");
+        let err = erase(&m);
+        assert!(
+            err.contains("was rejected by huggingface.co (401)"),
+            "{err}"
+        );
+        let mut m = Machine::new(&[("HF_TOKEN", T)]);
+        m.http = FakeHttp::default().answer(
+            "/api/whoami-v2",
+            Some(T),
+            200,
+            r#"{"name":"alice","auth":{"accessToken":{"displayName":"laptop","role":"read"}}}"#,
+        );
+        let err = erase(&m);
+        assert!(
+            err.contains("but the Hub says it is valid (user alice"),
+            "{err}"
+        );
+        // A credential that is not ours is none of our business: nothing is asked.
+        let m = Machine::new(&[("HF_TOKEN", "hf_not-a-real-token-other")]);
+        assert_eq!(erase(&m), "");
+        assert!(m.http.requests.lock().unwrap().is_empty());
+    }
 }

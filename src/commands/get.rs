@@ -1,38 +1,33 @@
 //! `get`: answer git with `username=git` and the token huggingface_hub would use, unless the
 //! Hub has said that token is invalid.
 
-use super::Ctx;
+use super::{Ctx, Streams};
 use crate::cli::AuthType;
-use crate::protocol::{WriteError, read_request, write_fields};
-use crate::report;
-use crate::secret::Token;
-use crate::verify::{self, Verdict};
-use std::io::{BufRead, Write};
+use crate::diagnose::report;
+use crate::git::protocol::{WriteError, read_request, write_fields};
+use crate::hub::verdict::Verdict;
+use crate::token::Token;
+use std::process::ExitCode;
 
-pub fn run(
-    ctx: &Ctx,
-    input: &mut dyn BufRead,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> anyhow::Result<()> {
-    let req = read_request(input)?;
+pub fn run(ctx: &Ctx, _: &(), io: &mut Streams) -> anyhow::Result<ExitCode> {
+    let err = &mut *io.err;
+    let req = read_request(&mut *io.input)?;
     let Some(target) = ctx.target(&req, err) else {
-        return Ok(());
+        return Ok(ExitCode::SUCCESS);
     };
-    let Some(found) = ctx.resolve()? else {
+    let Some(found) = ctx.resolve(err)? else {
         writeln!(
             err,
             "git-credential-hf: {}",
             report::no_token(&ctx.settings)
         )?;
-        return Ok(());
+        return Ok(ExitCode::SUCCESS);
     };
-    ctx.print_warnings(err)?;
-    let verdict = verify::cached(ctx, &target.api_base, &found.token);
+    let verdict = ctx.checker().cached(&target.api_base, &found.token);
     match &verdict {
         Verdict::Invalid => {
             writeln!(err, "{}", report::rejected(&found, &target.origin))?;
-            return Ok(());
+            return Ok(ExitCode::SUCCESS);
         }
         Verdict::Unknown(reason) => {
             ctx.note(err, format_args!("{reason}; sending the token unchecked"))
@@ -41,8 +36,8 @@ pub fn run(
         Verdict::Valid(_) => ctx.note(err, format_args!("sending the token from {}", found.source)),
     }
     let token = found.token.expose();
-    let bearer =
-        req.has_capability("authtype") && wants_bearer(ctx.auth_type, &found.token, &verdict);
+    let bearer = req.has_capability("authtype")
+        && wants_bearer(ctx.options.auth_type, &found.token, &verdict);
     let fields: &[(&str, &str)] = if bearer {
         &[
             ("capability[]", "authtype"),
@@ -54,14 +49,15 @@ pub fn run(
     } else {
         &[("username", "git"), ("password", token)]
     };
-    write_fields(out, fields).map_err(|e| match e {
+    write_fields(&mut *io.out, fields).map_err(|e| match e {
         WriteError::Value { why, .. } => anyhow::anyhow!(
             "cannot give the token from {} to git: it {why}, which no Hub token does: {}",
             found.source,
             found.source.fix()
         ),
         WriteError::Io(e) => anyhow::Error::new(e).context("cannot answer git"),
-    })
+    })?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// OAuth access tokens go as Bearer in `auto` mode: the Hub's LFS endpoint refused them as a
@@ -80,60 +76,87 @@ fn wants_bearer(mode: AuthType, token: &Token, verdict: &Verdict) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::GlobalArgs;
-    use crate::env::{Env, FakeSystem};
-    use std::time::Duration;
+    use crate::commands::fake::Machine;
 
-    fn get(pairs: &[(&str, &str)], input: &str) -> (String, String) {
-        let env = Env::from_pairs(pairs.iter().copied());
-        let sys = FakeSystem::default();
-        let global = GlobalArgs {
-            timeout: Some(Duration::from_secs(1)),
-            verbose: true,
-            auth_type: None,
-        };
-        let ctx = Ctx::new(&env, &sys, &global).unwrap();
-        let (mut out, mut err) = (Vec::new(), Vec::new());
-        run(&ctx, &mut input.as_bytes(), &mut out, &mut err).unwrap();
-        (
-            String::from_utf8(out).unwrap(),
-            String::from_utf8(err).unwrap(),
-        )
+    const T: &str = "hf_not-a-real-token-get";
+    const WHOAMI: &str = r#"{"name":"alice","auth":{"type":"access_token","accessToken":{"displayName":"laptop","role":"write"}}}"#;
+
+    fn get(m: &Machine, input: &str) -> (String, String) {
+        let (_, out, err) = m.run(input, |ctx, io| run(ctx, &(), io));
+        (out, err)
+    }
+
+    fn verbose(pairs: &[(&str, &str)]) -> Machine {
+        let mut m = Machine::new(pairs);
+        m.options.verbose = true;
+        m
     }
 
     #[test]
     fn answers_the_hub_offline_with_the_env_token() {
-        let env = [("HF_TOKEN", "hf_tok"), ("HF_HUB_OFFLINE", "1")];
-        let (out, err) = get(&env, "protocol=https\nhost=huggingface.co\n\n");
-        assert_eq!(out, "username=git\npassword=hf_tok\n");
+        let m = verbose(&[("HF_TOKEN", T), ("HF_HUB_OFFLINE", "1")]);
+        let (out, err) = get(&m, "protocol=https\nhost=huggingface.co\n\n");
+        assert_eq!(out, format!("username=git\npassword={T}\n"));
         assert!(err.contains("HF_HUB_OFFLINE"), "{err}");
-        let (out, _) = get(&env, "protocol=https\nhost=hf.co\nusername=alice\n");
-        assert_eq!(out, "password=hf_tok\n");
+        let (out, _) = get(&m, "protocol=https\nhost=hf.co\nusername=alice\n");
+        assert_eq!(out, format!("password={T}\n"));
+        assert!(m.http.requests.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_valid_token_is_checked_once_then_served_from_the_cache() {
+        let mut m = verbose(&[("HF_TOKEN", T)]);
+        m.http =
+            crate::io::http::FakeHttp::default().answer("/api/whoami-v2", Some(T), 200, WHOAMI);
+        for _ in 0..3 {
+            let (out, err) = get(&m, "protocol=https\nhost=huggingface.co\n");
+            assert_eq!(out, format!("username=git\npassword={T}\n"), "{err}");
+        }
+        assert_eq!(m.http.bearers(), [T], "one whoami for three requests");
+        let request = m.http.requests.lock().unwrap()[0].url.clone();
+        assert_eq!(request, "https://huggingface.co/api/whoami-v2");
+    }
+
+    #[test]
+    fn an_invalid_token_is_not_sent_and_the_fix_is_named() {
+        let mut m = Machine::new(&[("HF_TOKEN", T)]);
+        m.http = crate::io::http::FakeHttp::default().answer("/api/whoami-v2", None, 401, "");
+        let (out, err) = get(&m, "protocol=https\nhost=hf.co\n");
+        assert_eq!(out, "");
+        assert!(err.contains("was rejected by hf.co (401)"), "{err}");
+        assert!(err.contains("update or unset it"), "{err}");
+        // A Hub that cannot be reached: sent unchecked.
+        let mut m = Machine::new(&[("HF_TOKEN", T)]);
+        m.http = crate::io::http::FakeHttp::default().unreachable("/api/whoami-v2");
+        assert_eq!(
+            get(&m, "protocol=https\nhost=hf.co\n").0,
+            format!("username=git\npassword={T}\n")
+        );
     }
 
     #[test]
     fn oauth_tokens_go_as_bearer_when_git_can_take_it() {
-        let oauth = [("HF_TOKEN", "hf_oauth_tok"), ("HF_HUB_OFFLINE", "1")];
-        let bearer = "capability[]=authtype\nauthtype=Bearer\ncredential=hf_oauth_tok\n";
+        let oauth = "hf_oauth_not-a-real-token";
+        let m = Machine::new(&[("HF_TOKEN", oauth), ("HF_HUB_OFFLINE", "1")]);
+        let bearer = format!("capability[]=authtype\nauthtype=Bearer\ncredential={oauth}\n");
         let with_cap = "capability[]=authtype\nprotocol=https\nhost=hf.co\n";
-        assert_eq!(get(&oauth, with_cap).0, bearer);
+        assert_eq!(get(&m, with_cap).0, bearer);
         // Old git (no capability): a password is all it understands.
         assert_eq!(
-            get(&oauth, "protocol=https\nhost=hf.co\n").0,
-            "username=git\npassword=hf_oauth_tok\n"
+            get(&m, "protocol=https\nhost=hf.co\n").0,
+            format!("username=git\npassword={oauth}\n")
         );
         // Access tokens stay Basic in auto mode.
-        let access = [("HF_TOKEN", "hf_tok"), ("HF_HUB_OFFLINE", "1")];
-        assert_eq!(get(&access, with_cap).0, "username=git\npassword=hf_tok\n");
+        let access = Machine::new(&[("HF_TOKEN", T), ("HF_HUB_OFFLINE", "1")]);
+        assert_eq!(
+            get(&access, with_cap).0,
+            format!("username=git\npassword={T}\n")
+        );
         let verdict = Verdict::Offline;
-        let token = Token::new("hf_tok");
+        let token = Token::new(T);
         assert!(wants_bearer(AuthType::Bearer, &token, &verdict));
-        assert!(!wants_bearer(
-            AuthType::Basic,
-            &Token::new("hf_oauth_x"),
-            &verdict
-        ));
-        let oauth_info = crate::hub::WhoamiInfo {
+        assert!(!wants_bearer(AuthType::Basic, &Token::new(oauth), &verdict));
+        let oauth_info = crate::hub::verdict::WhoamiInfo {
             auth_type: Some("oauth".into()),
             ..Default::default()
         };
@@ -146,16 +169,18 @@ mod tests {
 
     #[test]
     fn says_nothing_to_other_hosts() {
-        let env = [("HF_TOKEN", "hf_tok"), ("HF_HUB_OFFLINE", "1")];
-        let (out, err) = get(&env, "protocol=https\nhost=huggingface.co.evil.example\n");
+        let m = verbose(&[("HF_TOKEN", T), ("HF_HUB_OFFLINE", "1")]);
+        let (out, err) = get(&m, "protocol=https\nhost=huggingface.co.evil.example\n");
         assert_eq!(out, "");
         assert!(err.contains("not a Hugging Face Hub origin"), "{err}");
-        assert_eq!(get(&env, "protocol=http\nhost=huggingface.co\n").0, "");
+        assert_eq!(get(&m, "protocol=http\nhost=huggingface.co\n").0, "");
+        assert!(m.http.requests.lock().unwrap().is_empty());
     }
 
     #[test]
     fn no_token_is_explained() {
-        let (out, err) = get(&[("HOME", "/nowhere")], "protocol=https\nhost=hf.co\n");
+        let m = Machine::new(&[("HOME", "/nowhere")]);
+        let (out, err) = get(&m, "protocol=https\nhost=hf.co\n");
         assert_eq!(out, "");
         assert!(err.contains("no Hugging Face token found"), "{err}");
         assert!(err.contains("/nowhere/.cache/huggingface/token"), "{err}");

@@ -1,17 +1,20 @@
 //! `list`: the stored tokens as `hf auth list` prints them (same table, same notes), the
 //! token in use starred. Tokens are masked (`hf_****wxyz`).
 
-use super::Ctx;
-use crate::resolve::environment_token;
-use crate::stored_tokens::{self, StoredToken, parse_python_int};
-use std::io::Write;
+use super::{Ctx, Streams};
+use crate::hf::resolve::environment_token;
+use crate::hf::stored_tokens::{self, StoredToken};
+use crate::python::text::parse_int;
+use crate::ui::table::tabulate;
+use crate::ui::time::local_date;
+use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-pub fn run(ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
+pub fn run(ctx: &Ctx, _: &(), io: &mut Streams) -> anyhow::Result<ExitCode> {
+    let (out, err) = (&mut *io.out, &mut *io.err);
     // Resolve first: it may refresh an OAuth token and rewrite the stored tokens.
-    let current = ctx.resolve()?.map(|r| r.token);
-    ctx.print_warnings(err)?;
-    let stored = stored_tokens::read(&ctx.settings.stored_tokens_path, ctx.sys)
+    let current = ctx.resolve(err)?.map(|r| r.token);
+    let stored = stored_tokens::read(&ctx.settings.stored_tokens_path, ctx.io.fs)
         .map(|p| p.tokens)
         .unwrap_or_default();
     let env_token = environment_token(ctx.env)?;
@@ -24,7 +27,7 @@ pub fn run(ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
             )?,
             None => writeln!(err, "No access tokens found.")?,
         }
-        return Ok(());
+        return Ok(ExitCode::SUCCESS);
     }
     let show_expires = stored.iter().any(|t| t.field("expires_at").is_some());
     let mut headers = vec![" ", "name", "token"];
@@ -61,7 +64,7 @@ pub fn run(ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Resul
             "\nNote: No active token is set and no environment variable `HF_TOKEN` is found. Use `hf auth login` or `git-credential-hf login` to log in."
         )?;
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 fn masked(t: &StoredToken) -> String {
@@ -71,40 +74,9 @@ fn masked(t: &StoredToken) -> String {
     }
 }
 
-/// huggingface_hub's `tabulate`: columns as wide as their widest cell, left-aligned, one
-/// space apart, a dashed rule under the headers.
-fn tabulate(headers: &[&str], rows: &[Vec<String>]) -> String {
-    let widths: Vec<usize> = (0..headers.len())
-        .map(|i| {
-            rows.iter()
-                .map(|r| r[i].chars().count())
-                .chain([headers[i].chars().count()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let line = |cells: &mut dyn Iterator<Item = &str>| {
-        cells
-            .zip(&widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
-    let mut lines = vec![
-        line(&mut headers.iter().copied()),
-        line(&mut rule.iter().map(String::as_str)),
-    ];
-    lines.extend(rows.iter().map(|r| line(&mut r.iter().map(String::as_str))));
-    lines.join("\n")
-}
-
 /// `_format_expiration`: the local date, with " (expired)" once past.
 fn expiration(expires_at: Option<&str>) -> String {
-    let Some(ts) = expires_at
-        .filter(|s| !s.is_empty())
-        .and_then(parse_python_int)
-    else {
+    let Some(ts) = expires_at.filter(|s| !s.is_empty()).and_then(parse_int) else {
         return String::new();
     };
     let Some(date) = local_date(ts) else {
@@ -120,39 +92,9 @@ fn expiration(expires_at: Option<&str>) -> String {
     }
 }
 
-/// `datetime.fromtimestamp(ts).strftime("%Y-%m-%d")`: the date in the local time zone.
-fn local_date(ts: i64) -> Option<String> {
-    let t = libc::time_t::try_from(ts).ok()?;
-    // SAFETY: `tm` is plain data, filled by localtime_r before it is read.
-    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
-    // SAFETY: both pointers are valid for the call.
-    if unsafe { libc::localtime_r(&t, &mut tm) }.is_null() {
-        return None;
-    }
-    Some(format!(
-        "{:04}-{:02}-{:02}",
-        i64::from(tm.tm_year) + 1900,
-        tm.tm_mon + 1,
-        tm.tm_mday
-    ))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tables_like_huggingface_hub() {
-        let rows = vec![
-            vec!["".into(), "ci-read".into(), "hf_****YYYY".into()],
-            vec!["*".into(), "laptop".into(), "hf_****XXXX".into()],
-        ];
-        let fixture = include_str!("../../tests/fixtures/huggingface_hub-2.4/hf-auth-list.txt");
-        assert_eq!(
-            format!("{}\n", tabulate(&[" ", "name", "token"], &rows)),
-            fixture
-        );
-    }
 
     #[test]
     fn expiration_dates() {

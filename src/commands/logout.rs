@@ -2,46 +2,50 @@
 //! stored_tokens are removed; with NAME its section goes, and the token file too when it
 //! held that token.
 
-use super::Ctx;
+use super::{Ctx, Streams};
 use crate::cli::LogoutArgs;
-use crate::resolve::{environment_token, pathlib_path, read_token_file};
-use crate::secret::Token;
-use crate::stored_tokens;
+use crate::hf::resolve::environment_token;
+use crate::hf::{stored_tokens, token_file};
+use crate::python::path::pathlib_path;
+use crate::token::Token;
 use anyhow::{Context, bail};
-use std::io::{ErrorKind, Write};
+use std::process::ExitCode;
 
-pub fn run(ctx: &Ctx, args: &LogoutArgs, err: &mut dyn Write) -> anyhow::Result<()> {
+pub fn run(ctx: &Ctx, args: &LogoutArgs, io: &mut Streams) -> anyhow::Result<ExitCode> {
+    let err = &mut *io.err;
     let settings = &ctx.settings;
-    let stored = stored_tokens::read(&settings.stored_tokens_path, ctx.sys)
+    let fs = ctx.io.fs;
+    let stored = stored_tokens::read(&settings.stored_tokens_path, fs)
         .map(|p| p.tokens)
         .unwrap_or_default();
-    if ctx.resolve()?.is_none() && stored.is_empty() {
+    if ctx.resolve(err)?.is_none() && stored.is_empty() {
         writeln!(err, "Not logged in!")?;
-        return Ok(());
+        return Ok(ExitCode::SUCCESS);
     }
     match &args.name {
         None => {
-            for path in [&settings.token_path, &settings.stored_tokens_path] {
-                remove(path)?;
-            }
+            token_file::remove(settings, fs)
+                .with_context(|| format!("cannot remove {}", settings.token_path))?;
+            remove(ctx, &settings.stored_tokens_path)?;
             writeln!(err, "Successfully logged out from all access tokens.")?;
         }
         Some(name) => {
             let path = &settings.stored_tokens_path;
-            let mut tokens =
-                stored_tokens::read_to_update(path, ctx.sys).map_err(anyhow::Error::msg)?;
+            let mut tokens = stored_tokens::read_to_update(path, fs).map_err(anyhow::Error::msg)?;
             let Some(index) = tokens.iter().position(|t| t.name == *name) else {
                 bail!(
                     "no token named `{name}` in {path}: `git-credential-hf list` shows the names"
                 );
             };
             let gone = tokens.remove(index);
-            stored_tokens::write(path, &tokens).with_context(|| format!("cannot write {path}"))?;
+            stored_tokens::write(path, &tokens, fs)
+                .with_context(|| format!("cannot write {path}"))?;
             // `fields.get("hf_token") == _get_token_from_file()`
-            let active = read_token_file(settings, ctx.sys)?;
+            let active = token_file::read(settings, fs)?;
             if gone.field("hf_token") == active.as_ref().map(Token::expose) {
                 writeln!(err, "Active token '{name}' has been deleted.")?;
-                remove(&settings.token_path)?;
+                token_file::remove(settings, fs)
+                    .with_context(|| format!("cannot remove {}", settings.token_path))?;
             }
             writeln!(err, "Successfully logged out from access token: {name}.")?;
         }
@@ -53,14 +57,12 @@ pub fn run(ctx: &Ctx, args: &LogoutArgs, err: &mut dyn Write) -> anyhow::Result<
             env.source
         );
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
-fn remove(path: &str) -> anyhow::Result<()> {
-    match std::fs::remove_file(pathlib_path(path)) {
-        Err(e) if e.kind() != ErrorKind::NotFound => {
-            Err(e).context(format!("cannot remove {path}"))
-        }
-        _ => Ok(()),
-    }
+fn remove(ctx: &Ctx, path: &str) -> anyhow::Result<()> {
+    ctx.io
+        .fs
+        .remove(&pathlib_path(path))
+        .with_context(|| format!("cannot remove {path}"))
 }

@@ -1,4 +1,5 @@
-//! One file per subcommand. Each takes its input and output as parameters.
+//! One file per subcommand, each thin: `run(ctx, args, streams) -> ExitCode`. `Ctx` is what a
+//! command works with; the layers below take what they need explicitly and never see it.
 
 pub mod check;
 pub mod completions;
@@ -13,21 +14,30 @@ pub mod store;
 pub mod switch;
 pub mod token;
 
-use crate::cache::Cache;
-use crate::cli::{AuthType, GlobalArgs};
-use crate::env::{Env, System};
-use crate::oidc::OidcRequest;
+use crate::diagnose::report;
+use crate::env::Env;
+use crate::git::origin::{Allowed, Origin};
+use crate::git::protocol::Request;
+use crate::hf::Net;
+use crate::hf::resolve::{self, Exchanges, Inputs, Resolution, ResolveError};
+use crate::hub::store::{Store, now};
+use crate::hub::verdict::Checker;
+use crate::io::{Deadline, Io};
 use crate::options::Options;
-use crate::origin::{Allowed, Origin};
-use crate::protocol::Request;
-use crate::resolve::{self, Effects, Inputs, ResolveError, Resolved};
-use crate::secret::Token;
 use crate::settings::Settings;
-use crate::{oauth, oidc};
-use std::cell::RefCell;
+use crate::token::Resolved;
 use std::fmt::Display;
-use std::io::Write;
-use std::time::Duration;
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+
+/// A command's streams: every command reads and writes only these.
+pub struct Streams<'a> {
+    pub input: &'a mut dyn BufRead,
+    pub out: &'a mut dyn Write,
+    pub err: &'a mut dyn Write,
+    /// Colour on stdout: a terminal, and no NO_COLOR.
+    pub color: bool,
+}
 
 /// A mistake in what the user typed: exit code 2, like clap's own usage errors.
 #[derive(Debug)]
@@ -41,18 +51,16 @@ impl std::fmt::Display for UsageError {
 
 impl std::error::Error for UsageError {}
 
-/// What every command works with: the environment snapshot, the machine seam, the
-/// huggingface_hub settings derived from them, and the global options.
+/// What a command works with: the environment snapshot, huggingface_hub's settings, the
+/// global options, the machine, our cache, and the command's one network deadline.
 pub struct Ctx<'a> {
     pub env: &'a Env,
-    pub sys: &'a dyn System,
     pub settings: Settings,
-    pub timeout: Duration,
-    pub verbose: bool,
-    pub auth_type: AuthType,
-    pub cache: Option<Cache>,
-    /// What resolving had to say (a failed OAuth refresh); commands print it on stderr.
-    pub warnings: RefCell<Vec<String>>,
+    pub options: Options,
+    pub io: Io<'a>,
+    pub store: Option<Store<'a>>,
+    pub deadline: Deadline,
+    pub cwd: PathBuf,
 }
 
 /// A request the helper answers: the origin and the API base its token is checked against.
@@ -62,35 +70,69 @@ pub struct Target {
 }
 
 impl<'a> Ctx<'a> {
-    pub fn new(env: &'a Env, sys: &'a dyn System, global: &GlobalArgs) -> anyhow::Result<Ctx<'a>> {
-        let (options, warnings) = Options::resolve(global, env);
+    pub fn new(
+        env: &'a Env,
+        io: Io<'a>,
+        options: Options,
+        cwd: PathBuf,
+    ) -> anyhow::Result<Ctx<'a>> {
+        let fs = io.fs;
         Ok(Ctx {
             env,
-            sys,
-            settings: Settings::load(env, sys)?,
-            timeout: options.timeout,
-            verbose: options.verbose,
-            auth_type: options.auth_type,
-            cache: Cache::locate(env),
-            warnings: RefCell::new(warnings),
+            settings: Settings::load(env, &|user| fs.user_home(user))?,
+            deadline: Deadline::after(options.timeout),
+            store: Store::locate(env, fs),
+            options,
+            io,
+            cwd,
         })
     }
 
-    pub fn resolve(&self) -> Result<Option<Resolved>, ResolveError> {
+    pub fn checker(&self) -> Checker<'_> {
+        Checker {
+            http: self.io.http,
+            store: self.store.as_ref(),
+            deadline: &self.deadline,
+            offline: self.settings.offline,
+        }
+    }
+
+    pub fn net(&self) -> Net<'_> {
+        Net {
+            settings: &self.settings,
+            env: self.env,
+            fs: self.io.fs,
+            http: self.io.http,
+            store: self.store.as_ref(),
+            deadline: &self.deadline,
+        }
+    }
+
+    /// huggingface_hub's token and what resolving it did; `online: false` does nothing that
+    /// needs the network (a due refresh is noted, not attempted).
+    pub fn resolution(&self, online: bool) -> Result<Resolution, ResolveError> {
+        let net = self.net();
         resolve::resolve(&Inputs {
             settings: &self.settings,
             env: self.env,
-            sys: self.sys,
-            effects: self,
+            fs: self.io.fs,
+            now: now() as i64,
+            net: online.then_some(&net as &dyn Exchanges),
         })
     }
 
-    /// Prints (and forgets) the warnings collected so far.
-    pub fn print_warnings(&self, err: &mut dyn Write) -> std::io::Result<()> {
-        for warning in self.warnings.take() {
-            writeln!(err, "git-credential-hf: warning: {warning}")?;
+    /// huggingface_hub's token; what resolving it did is said on `err` (warnings always, the
+    /// rest with --verbose).
+    pub fn resolve(&self, err: &mut dyn Write) -> Result<Option<Resolved>, ResolveError> {
+        let resolution = self.resolution(true)?;
+        for note in &resolution.notes {
+            let line = report::note(note);
+            match report::is_warning(note) {
+                true => self.warn(err, line),
+                false => self.note(err, line),
+            }
         }
-        Ok(())
+        Ok(resolution.found)
     }
 
     /// The target of a request, when it is exactly one of the Hub's origins.
@@ -102,11 +144,8 @@ impl<'a> Ctx<'a> {
             );
             return None;
         };
-        match Allowed::new(&self.settings).api_base(&origin) {
-            Some(api) => Some(Target {
-                api_base: api.to_string(),
-                origin,
-            }),
+        match req.target(&Allowed::new(&self.settings)) {
+            Some((origin, api_base)) => Some(Target { origin, api_base }),
             None => {
                 self.note(
                     err,
@@ -119,29 +158,77 @@ impl<'a> Ctx<'a> {
 
     /// A line on stderr, only with --verbose.
     pub fn note(&self, err: &mut dyn Write, message: impl Display) {
-        if self.verbose {
+        if self.options.verbose {
             let _ = writeln!(err, "git-credential-hf: {message}");
         }
     }
+
+    /// A warning on stderr.
+    pub fn warn(&self, err: &mut dyn Write, message: impl Display) {
+        let _ = writeln!(err, "git-credential-hf: warning: {message}");
+    }
 }
 
-/// The real effects: the system clock, the Hub.
-impl Effects for Ctx<'_> {
-    fn now(&self) -> i64 {
-        crate::cache::now() as i64
+/// What unit tests of the commands run on: a fake machine (files, git, the Hub, keychain).
+#[cfg(test)]
+pub mod fake {
+    use super::*;
+    use crate::io::fs::FakeFs;
+    use crate::io::git::FakeGit;
+    use crate::io::http::FakeHttp;
+    use crate::io::keychain::FakeKeychain;
+    use std::process::ExitCode;
+    use std::sync::Arc;
+
+    pub struct Machine {
+        pub env: Env,
+        pub fs: FakeFs,
+        pub git: FakeGit,
+        pub http: FakeHttp,
+        pub options: Options,
     }
 
-    fn refresh(&self, due: &oauth::Due, now: i64) -> Option<Token> {
-        match oauth::run_due(self, due, now) {
-            Ok(token) => Some(token),
-            Err(failure) => {
-                self.warnings.borrow_mut().push(failure.warning(&due.name));
-                None
+    impl Machine {
+        /// `HOME=/h`, a cache under it, nothing else.
+        pub fn new(pairs: &[(&str, &str)]) -> Machine {
+            let mut all = vec![("HOME", "/h")];
+            all.extend_from_slice(pairs);
+            Machine {
+                env: Env::from_pairs(all),
+                fs: FakeFs::default(),
+                git: FakeGit::default(),
+                http: FakeHttp::default(),
+                options: Options::default(),
             }
         }
-    }
 
-    fn oidc(&self, request: &OidcRequest) -> Result<Token, String> {
-        oidc::token(self, request)
+        pub fn ctx(&self) -> Ctx<'_> {
+            let io = Io {
+                fs: &self.fs,
+                git: &self.git,
+                http: &self.http,
+                keychain: Arc::new(FakeKeychain::default()),
+            };
+            Ctx::new(&self.env, io, self.options, "/w".into()).unwrap()
+        }
+
+        /// Runs `command` with `input`; (exit code, stdout, stderr).
+        pub fn run(
+            &self,
+            input: &str,
+            command: impl FnOnce(&Ctx, &mut Streams) -> anyhow::Result<ExitCode>,
+        ) -> (ExitCode, String, String) {
+            let ctx = self.ctx();
+            let (mut out, mut err) = (Vec::new(), Vec::new());
+            let mut streams = Streams {
+                input: &mut input.as_bytes(),
+                out: &mut out,
+                err: &mut err,
+                color: false,
+            };
+            let code = command(&ctx, &mut streams).unwrap();
+            let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
+            (code, text(out), text(err))
+        }
     }
 }

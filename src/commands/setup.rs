@@ -1,17 +1,20 @@
 //! `setup`: for each Hub URL, an empty `credential.<url>.helper` (which turns off every helper
 //! configured before it for that URL) followed by this helper. `--remove` takes out exactly that.
 
-use super::Ctx;
+use super::{Ctx, Streams};
 use crate::cli::SetupArgs;
-use crate::gitconfig::{self, GitConfig};
-use crate::origin::Allowed;
+use crate::env::PATH;
+use crate::git::config::{self, File};
+use crate::git::helper::Helper;
+use crate::git::origin::Allowed;
 use std::ffi::OsString;
-use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
-pub fn run(ctx: &Ctx, args: &SetupArgs, out: &mut dyn Write) -> anyhow::Result<()> {
-    gitconfig::require_git()?;
-    let config = GitConfig::new(scope(args));
+pub fn run(ctx: &Ctx, args: &SetupArgs, io: &mut Streams) -> anyhow::Result<ExitCode> {
+    let out = &mut *io.out;
+    config::require_git(ctx.io.git)?;
+    let config = File::new(ctx.io.git, scope(args));
     let helper = helper_value(ctx)?;
     for origin in Allowed::new(&ctx.settings).origins() {
         let url = origin.to_string();
@@ -42,7 +45,7 @@ pub fn run(ctx: &Ctx, args: &SetupArgs, out: &mut dyn Write) -> anyhow::Result<(
             "git now asks `{helper}` for these URLs, before any other helper; undo with `git-credential-hf setup --remove`."
         )?;
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 fn scope(args: &SetupArgs) -> Vec<OsString> {
@@ -75,12 +78,7 @@ fn ends_with_ours(values: &[String]) -> bool {
 }
 
 fn is_ours(value: &str) -> bool {
-    let program = match value.strip_prefix('\'') {
-        Some(quoted) => quoted.split('\'').next(),
-        None => value.split_whitespace().next(),
-    };
-    let first = program.unwrap_or("");
-    first == "hf" || first == "git-credential-hf" || first.ends_with("/git-credential-hf")
+    Helper::parse(value).is_ours()
 }
 
 /// `hf` when git will find this very binary on PATH, else its absolute path.
@@ -88,7 +86,7 @@ fn helper_value(ctx: &Ctx) -> anyhow::Result<String> {
     let exe = std::env::current_exe()?.canonicalize()?;
     let on_path = ctx
         .env
-        .get_os("PATH")
+        .get_os(PATH)
         .map(|p| std::env::split_paths(p).collect::<Vec<PathBuf>>())
         .unwrap_or_default()
         .into_iter()

@@ -1,21 +1,21 @@
 //! `store`: git says the credential worked. If it is our token, that is a fresh "valid".
 //! The user's Hugging Face files are never written here.
 
-use super::Ctx;
-use crate::protocol::read_request;
-use crate::verify;
-use std::io::{BufRead, Write};
+use super::{Ctx, Streams};
+use crate::git::protocol::read_request;
+use std::process::ExitCode;
 
-pub fn run(ctx: &Ctx, input: &mut dyn BufRead, err: &mut dyn Write) -> anyhow::Result<()> {
-    let req = read_request(input)?;
+pub fn run(ctx: &Ctx, _: &(), io: &mut Streams) -> anyhow::Result<ExitCode> {
+    let err = &mut *io.err;
+    let req = read_request(&mut *io.input)?;
     let Some(target) = ctx.target(&req, err) else {
-        return Ok(());
+        return Ok(ExitCode::SUCCESS);
     };
-    let Some(found) = ctx.resolve()? else {
-        return Ok(());
+    let Some(found) = ctx.resolve(err)? else {
+        return Ok(ExitCode::SUCCESS);
     };
-    if req.secret() == Some(found.token.expose()) {
-        verify::confirm(ctx, &target.api_base, &found.token);
+    if req.secret() == Some(&found.token) {
+        ctx.checker().confirm(&target.api_base, &found.token);
         ctx.note(
             err,
             format_args!("git confirmed the token from {}", found.source),
@@ -26,5 +26,5 @@ pub fn run(ctx: &Ctx, input: &mut dyn BufRead, err: &mut dyn Write) -> anyhow::R
             "git confirmed a credential that is not the huggingface_hub token: ignored",
         );
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }

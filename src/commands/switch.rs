@@ -1,15 +1,17 @@
 //! `switch NAME`: copy a stored token into the token file, as `hf auth switch` does.
 
-use super::Ctx;
+use super::{Ctx, Streams};
 use crate::cli::SwitchArgs;
-use crate::resolve::{clean, environment_token};
-use crate::stored_tokens;
+use crate::hf::resolve::environment_token;
+use crate::hf::stored_tokens;
+use crate::hf::token_file::{self, clean};
 use anyhow::{Context, bail};
-use std::io::Write;
+use std::process::ExitCode;
 
-pub fn run(ctx: &Ctx, args: &SwitchArgs, err: &mut dyn Write) -> anyhow::Result<()> {
+pub fn run(ctx: &Ctx, args: &SwitchArgs, io: &mut Streams) -> anyhow::Result<ExitCode> {
+    let err = &mut *io.err;
     let settings = &ctx.settings;
-    let tokens = stored_tokens::read_to_update(&settings.stored_tokens_path, ctx.sys)
+    let tokens = stored_tokens::read_to_update(&settings.stored_tokens_path, ctx.io.fs)
         .map_err(anyhow::Error::msg)?;
     // `_get_token_by_name`: the cleaned value; a section without one is not a token.
     let Some(token) = tokens
@@ -23,7 +25,7 @@ pub fn run(ctx: &Ctx, args: &SwitchArgs, err: &mut dyn Write) -> anyhow::Result<
             settings.stored_tokens_path
         );
     };
-    stored_tokens::write_secret(&settings.token_path, token.expose().as_bytes())
+    token_file::write(settings, ctx.io.fs, &token)
         .with_context(|| format!("cannot write the token file {}", settings.token_path))?;
     writeln!(err, "The current active token is: {}", args.name)?;
     if let Some(env) = environment_token(ctx.env)?.filter(|e| e.token != token) {
@@ -33,5 +35,5 @@ pub fn run(ctx: &Ctx, args: &SwitchArgs, err: &mut dyn Write) -> anyhow::Result<
             env.source, args.name
         )?;
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }

@@ -122,7 +122,7 @@ fn check_all(checker: &Checker, findings: &[Finding]) -> Vec<Option<Verdict>> {
             .iter()
             .map(|(api, token)| {
                 let key = (api.to_string(), token.fingerprint());
-                (key, s.spawn(move || checker.cached(api, token)))
+                (key, s.spawn(move || checker.unshared(api, token)))
             })
             .collect();
         running

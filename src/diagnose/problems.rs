@@ -44,6 +44,7 @@ pub enum ProblemCode {
 }
 
 impl ProblemCode {
+    #[cfg(test)]
     pub const ALL: &[ProblemCode] = &[
         ProblemCode::NoToken,
         ProblemCode::InvalidToken,
@@ -93,7 +94,8 @@ impl ProblemCode {
         }
     }
 
-    /// What it means, for the README's troubleshooting table.
+    /// What it means, as the README's troubleshooting table says (tested).
+    #[cfg(test)]
     pub fn meaning(self) -> &'static str {
         match self {
             ProblemCode::NoToken => "huggingface_hub has no token (or cannot read its file)",
@@ -109,9 +111,7 @@ impl ProblemCode {
             ProblemCode::ShadowedByHelper => {
                 "another helper answers before this one, with another token"
             }
-            ProblemCode::StaleHelperCredential => {
-                "a helper or credential file keeps an old token"
-            }
+            ProblemCode::StaleHelperCredential => "a helper or credential file keeps an old token",
             ProblemCode::NetrcEntry => {
                 "curl sends `.netrc` passwords (the host's `machine` entry, else `default`) before any helper"
             }
@@ -119,9 +119,7 @@ impl ProblemCode {
                 "a Hub remote URL carries a token, bypassing every helper"
             }
             ProblemCode::ReadOnlyToken => "the token can read but not push",
-            ProblemCode::KeychainEntryDiffers => {
-                "the OS keychain keeps another token for the Hub"
-            }
+            ProblemCode::KeychainEntryDiffers => "the OS keychain keeps another token for the Hub",
             ProblemCode::OauthNeedsBearer => {
                 "the token is an OAuth token and the installed git or git-lfs cannot send it as Bearer"
             }
@@ -394,7 +392,12 @@ mod tests {
             service: "git:https://huggingface.co".into(),
             user: "hf_user".into(),
         };
-        let other = entry("keyring:x", kind.clone(), "user hf_user", "hf_keychain-token-BBBB");
+        let other = entry(
+            "keyring:x",
+            kind.clone(),
+            "user hf_user",
+            "hf_keychain-token-BBBB",
+        );
         let found = diagnose(&inventory(other));
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].code, ProblemCode::KeychainEntryDiffers);
@@ -403,6 +406,28 @@ mod tests {
         // The same token as Python's is no problem.
         let same = entry("keyring:x", kind, "user hf_user", "hf_python-token-AAAA");
         assert!(diagnose(&inventory(same)).is_empty());
+    }
+
+    /// The README's troubleshooting table lists every code, with its severity and meaning.
+    #[test]
+    fn the_readme_table_is_these_codes() {
+        let readme = include_str!("../../README.md");
+        let start = readme
+            .find("## Troubleshooting: the problem codes")
+            .expect("the README has the table");
+        let rows: Vec<Vec<&str>> = readme[start..]
+            .lines()
+            .skip_while(|l| !l.starts_with("| `"))
+            .take_while(|l| l.starts_with('|'))
+            .map(|l| l.trim_matches('|').split(" | ").map(str::trim).collect())
+            .collect();
+        let listed: Vec<&str> = rows.iter().map(|r| r[0].trim_matches('`')).collect();
+        let codes: Vec<&str> = ProblemCode::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(listed, codes);
+        for (row, code) in rows.iter().zip(ProblemCode::ALL) {
+            assert!(row[1].starts_with(code.severity().name()), "{row:?}");
+            assert_eq!(row[2], code.meaning(), "{}", code.as_str());
+        }
     }
 
     #[test]

@@ -1,9 +1,12 @@
 //! The sentences users read on stderr when something is wrong with their token.
 
 use crate::git::origin::Origin;
+use crate::hf::oauth::{Failure, RETRY_AFTER};
+use crate::hf::resolve::Note;
 use crate::hub::verdict::WhoamiInfo;
 use crate::settings::Settings;
 use crate::token::Resolved;
+use crate::ui::time::utc;
 
 pub fn rejected(found: &Resolved, origin: &Origin) -> String {
     let fix = found.source.fix();
@@ -41,4 +44,65 @@ pub fn no_token(settings: &Settings) -> String {
         "no Hugging Face token found (HF_TOKEN, HUGGING_FACE_HUB_TOKEN, {}): run `hf auth login` or set HF_TOKEN",
         settings.token_path
     )
+}
+
+/// Whether a note is a warning everyone should see (else it is said with --verbose, and by
+/// `status`): a failed refresh, or a refreshed token its files could not all take. A failure
+/// remembered from an earlier run was said then.
+pub fn is_warning(note: &Note) -> bool {
+    match note {
+        Note::Refreshed { warning, .. } => warning.is_some(),
+        Note::RefreshFailed { failure, .. } => !matches!(failure, Failure::Remembered { .. }),
+        Note::RefreshNotAttempted { .. } => false,
+    }
+}
+
+/// What resolving the token did, in one sentence.
+pub fn note(note: &Note) -> String {
+    match note {
+        Note::Refreshed {
+            warning: Some(warning),
+            ..
+        } => warning.clone(),
+        Note::Refreshed {
+            name,
+            warning: None,
+        } => format!("refreshed the OAuth token `{name}`"),
+        Note::RefreshFailed { name, failure } => refresh_failed(name, failure),
+        Note::RefreshNotAttempted { name } => format!(
+            "the OAuth token `{name}` expires within a day and is due for a refresh, not attempted here (run `git-credential-hf status` without --offline, or any git command, to refresh it)"
+        ),
+    }
+}
+
+const LOG_IN_AGAIN: &str = "log in again with `hf auth login` or `git-credential-hf login`";
+
+/// Why the refresh of `name` did not happen (huggingface_hub logs the first two, with its own
+/// words).
+fn refresh_failed(name: &str, failure: &Failure) -> String {
+    match failure {
+        Failure::InvalidGrant(detail) => format!(
+            "the OAuth token `{name}` has expired and cannot be refreshed (session expired or \
+                 revoked: {detail}): {LOG_IN_AGAIN}"
+        ),
+        Failure::Other(detail) => format!(
+            "could not refresh the OAuth token `{name}` ({detail}): using it as it is; it is \
+                 tried again later"
+        ),
+        Failure::Remembered {
+            at,
+            invalid_grant: true,
+            detail,
+        } => format!(
+            "not refreshing the OAuth token `{name}`: at {} the Hub refused its refresh token \
+                 ({detail}): {LOG_IN_AGAIN}",
+            utc(*at)
+        ),
+        Failure::Remembered { at, detail, .. } => format!(
+            "not refreshing the OAuth token `{name}`: the attempt at {} failed ({detail}); \
+                 using it as it is until the next attempt, after {}",
+            utc(*at),
+            utc(at.saturating_add(RETRY_AFTER))
+        ),
+    }
 }

@@ -20,7 +20,14 @@ pub struct Entry {
 
 /// Every entry whose key matches `regexp`, in the order git applies them.
 pub fn entries(git: &dyn Git, cwd: &Path, regexp: &str) -> anyhow::Result<Vec<Entry>> {
-    let args = ["config", "--show-scope", "--show-origin", "-z", "--get-regexp", regexp];
+    let args = [
+        "config",
+        "--show-scope",
+        "--show-origin",
+        "-z",
+        "--get-regexp",
+        regexp,
+    ];
     let out = git
         .run(&Run::new(args).cwd(cwd))
         .map_err(|e| anyhow::anyhow!("cannot run git: {e}: install git or put it on PATH"))?;

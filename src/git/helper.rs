@@ -79,7 +79,9 @@ impl Helper {
         };
         match self {
             Helper::Shell(_) => None,
-            Helper::Path { program, args } => Some(format!("{request} | {}", with_args(program, args))),
+            Helper::Path { program, args } => {
+                Some(format!("{request} | {}", with_args(program, args)))
+            }
             Helper::Named { name, args } => Some(format!(
                 "{request} | {}",
                 with_args(&format!("git credential-{name}"), args)
@@ -255,7 +257,11 @@ mod tests {
     fn reads_helper_values_like_git() {
         let names = [
             ("store --file=/x", "store", false),
-            ("/usr/lib/git-core/git-credential-libsecret", "libsecret", false),
+            (
+                "/usr/lib/git-core/git-credential-libsecret",
+                "libsecret",
+                false,
+            ),
             ("'/a b/git-credential-hf' -v", "hf", true),
             ("'C:\\Program Files\\git-credential-hf.exe' -v", "hf", true),
             ("!f() { echo x; }; f", "shell", false),
@@ -280,10 +286,16 @@ mod tests {
     fn erase_commands_are_the_ones_git_would_run() {
         let t = hub();
         let store = Helper::parse("store --file=/x").erase_command(&t).unwrap();
-        assert!(store.ends_with("| git credential-store --file=/x erase"), "{store}");
+        assert!(
+            store.ends_with("| git credential-store --file=/x erase"),
+            "{store}"
+        );
         assert!(store.starts_with("printf 'protocol=https\\nhost=huggingface.co\\n\\n'"));
         let path = Helper::parse("/usr/lib/git-credential-libsecret").erase_command(&t);
-        assert!(path.unwrap().ends_with("| /usr/lib/git-credential-libsecret erase"));
+        assert!(
+            path.unwrap()
+                .ends_with("| /usr/lib/git-credential-libsecret erase")
+        );
         assert_eq!(Helper::parse("!echo").erase_command(&t), None);
     }
 
@@ -344,9 +356,14 @@ mod tests {
             &["credential", "fill"],
             "protocol=https\nhost=huggingface.co\nusername=hf_user\npassword=hf_x\n",
         );
-        let a = ask(&git, "store", &hub(), Duration::from_secs(1)).unwrap().unwrap();
+        let a = ask(&git, "store", &hub(), Duration::from_secs(1))
+            .unwrap()
+            .unwrap();
         assert_eq!((a.username.as_str(), a.token.expose()), ("hf_user", "hf_x"));
         let none = FakeGit::default().answer(&["credential", "fill"], "username=git\n");
-        assert_eq!(ask(&none, "store", &hub(), Duration::from_secs(1)), Ok(None));
+        assert_eq!(
+            ask(&none, "store", &hub(), Duration::from_secs(1)),
+            Ok(None)
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! ending at a blank line or EOF, split on the first `=`, unknown keys ignored. One function
 //! validates values both when reading and when writing.
 
-use crate::git::origin::Origin;
+use crate::git::origin::{Allowed, Origin};
 use crate::token::Token;
 use std::fmt;
 use std::io::{self, BufRead, Write};
@@ -165,6 +165,14 @@ impl Request {
             Some(t) if t.eq_ignore_ascii_case("bearer") => self.credential.as_ref(),
             _ => self.password.as_ref(),
         }
+    }
+
+    /// The origin the request is for and the API base its token is checked against, when it
+    /// is exactly one of the origins the helper answers.
+    pub fn target(&self, allowed: &Allowed) -> Option<(Origin, String)> {
+        let origin = self.origin()?;
+        let api = allowed.api_base(&origin)?.to_string();
+        Some((origin, api))
     }
 
     /// The origin the request is for. `url=` and `protocol=`/`host=` must agree when both

@@ -67,7 +67,11 @@ impl<'a> Url<'a> {
             return format!("{}://{}{}", self.scheme, self.hostport, self.rest);
         };
         let user = userinfo.split(':').next().unwrap_or("");
-        let user = if user.starts_with("hf_") { "****" } else { user };
+        let user = if user.starts_with("hf_") {
+            "****"
+        } else {
+            user
+        };
         let shown = if userinfo.contains(':') {
             format!("{user}:****")
         } else {
@@ -127,8 +131,14 @@ mod tests {
         let t = Url::split("https://hf_tok@hf.co/x").unwrap();
         assert_eq!(t.credentials(), Some((String::new(), "hf_tok".into())));
         assert_eq!(t.redacted(), "https://****@hf.co/x");
-        assert_eq!(Url::split("https://alice@hf.co/x").unwrap().credentials(), None);
+        assert_eq!(
+            Url::split("https://alice@hf.co/x").unwrap().credentials(),
+            None
+        );
         assert_eq!(Url::split("https://hf.co/x").unwrap().credentials(), None);
-        assert_eq!(Url::split("https://hf.co/m").unwrap().redacted(), "https://hf.co/m");
+        assert_eq!(
+            Url::split("https://hf.co/m").unwrap().redacted(),
+            "https://hf.co/m"
+        );
     }
 }

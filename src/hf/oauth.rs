@@ -5,21 +5,33 @@
 //! `plan` is the pure decision; `run_due` is the refresh itself: under `stored_tokens.lock`
 //! (flock, the lock Python's `filelock` takes), re-read the stored tokens, adopt what another
 //! process already refreshed, else ask `{endpoint}/oauth/token` and rewrite both files.
+//!
+//! Python remembers a failed refresh in memory for 5 minutes; a helper lives one request, so
+//! it remembers it in `oauth.json` of its own cache. There too it keeps a grant the user's
+//! files could not take, so the refresh token it spent is never spent again.
 
-use crate::commands::Ctx;
-use crate::hub::{Answer, HubClient};
-use crate::resolve::{pathlib_path, read_token_file};
-use crate::secret::Token;
-use crate::stored_tokens::{self, StoredToken, parse_python_int};
+use super::Net;
+use crate::env::HF_DEVICE_CODE_OAUTH_CLIENT_ID;
+use crate::hf::stored_tokens::{self, StoredToken};
+use crate::hf::token_file;
+use crate::hub::store::{self, Store};
+use crate::io::http::{Body, Request, Response};
+use crate::python::path::pathlib_path;
+use crate::python::text::{json_int, truthy};
+use crate::redact::printable;
+use crate::token::{self, Secret, Token};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::fs::File;
+use std::collections::BTreeMap;
 use std::io;
-use std::time::{Duration, Instant};
 
 /// Refresh when less than this much validity remains.
 pub const REFRESH_MARGIN: i64 = 24 * 3600;
 /// huggingface_hub's `DEVICE_CODE_OAUTH_CLIENT_ID` default.
 pub const DEFAULT_CLIENT_ID: &str = "26be6b09-91c5-47da-9861-d2d2bb7a7e36";
+/// A failed refresh is not tried again for this long (`_OAUTH_RECHECK_INTERVAL`).
+pub const RETRY_AFTER: i64 = 300;
+const MEMO_FILE: &str = "oauth.json";
 
 /// A file token whose refresh is due.
 #[derive(Clone, Debug, PartialEq)]
@@ -63,21 +75,114 @@ pub enum Failure {
     /// The Hub says the refresh token expired or was revoked.
     InvalidGrant(String),
     Other(String),
+    /// An attempt at `at` failed so recently that none is made now.
+    Remembered {
+        at: i64,
+        invalid_grant: bool,
+        detail: String,
+    },
 }
 
-impl Failure {
-    /// The warning shown (huggingface_hub logs the same two, with its own words).
-    pub fn warning(&self, name: &str) -> String {
-        match self {
-            Failure::InvalidGrant(detail) => format!(
-                "the OAuth token `{name}` has expired and cannot be refreshed (session expired or \
-                 revoked: {detail}): log in again with `hf auth login` or `git-credential-hf login`"
-            ),
-            Failure::Other(detail) => format!(
-                "could not refresh the OAuth token `{name}` ({detail}): using it as it is; the \
-                 next request tries again"
-            ),
+/// A refresh that gave a token.
+#[derive(Debug)]
+pub struct Refreshed {
+    pub token: Token,
+    /// What the user must hear: the grant could not be saved.
+    pub warning: Option<String>,
+}
+
+/// A grant as stored_tokens keeps it.
+#[derive(Debug, Serialize, Deserialize)]
+struct Grant {
+    #[serde(with = "token::as_text")]
+    access_token: Token,
+    #[serde(with = "token::as_text")]
+    refresh_token: Token,
+    expires_at: Option<i64>,
+}
+
+/// What `oauth.json` remembers about the refresh of one token.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum Memo {
+    /// The attempt at `at` failed (no secret in here: the Hub's short error text).
+    Failed {
+        at: i64,
+        invalid_grant: bool,
+        detail: String,
+    },
+    /// The grant the Hub gave at `at`, which the user's files could not take.
+    Unsaved { at: i64, grant: Grant },
+}
+
+/// Whether an attempt that failed at `at` is still too recent to repeat at `now`. One dated
+/// in the future is no memory at all (it would silence refreshes until the clock caught up).
+fn too_recent(at: i64, now: i64) -> bool {
+    at <= now && now - at < RETRY_AFTER
+}
+
+impl Memo {
+    fn failed(at: i64, failure: &Failure) -> Memo {
+        let (invalid_grant, detail) = match failure {
+            Failure::InvalidGrant(detail) => (true, detail),
+            Failure::Other(detail) | Failure::Remembered { detail, .. } => (false, detail),
+        };
+        Memo::Failed {
+            at,
+            invalid_grant,
+            detail: detail.clone(),
         }
+    }
+
+    fn worth_keeping(&self, now: i64) -> bool {
+        match self {
+            Memo::Failed { at, .. } => too_recent(*at, now),
+            // Until it is saved: the refresh token in it may be the only one left.
+            Memo::Unsaved { .. } => true,
+        }
+    }
+}
+
+/// Our memory of one token's refresh, keyed by a hash of endpoint and token.
+struct Memory<'a> {
+    cache: Option<&'a Store<'a>>,
+    key: String,
+}
+
+impl Memory<'_> {
+    fn recall(&self) -> Option<Memo> {
+        self.cache?.entries::<Memo>(MEMO_FILE).remove(&self.key)
+    }
+
+    fn keep(&self, memo: Memo, now: i64) -> io::Result<()> {
+        self.write(Some(memo), now)
+    }
+
+    /// Forgets what there was, if anything (a file of ours is not made for nothing).
+    fn forget(&self, now: i64) {
+        if self.recall().is_some() {
+            let _ = self.write(None, now);
+        }
+    }
+
+    fn write(&self, memo: Option<Memo>, now: i64) -> io::Result<()> {
+        let cache = self
+            .cache
+            .ok_or_else(|| io::Error::other("there is no cache folder"))?;
+        cache.update(MEMO_FILE, |entries: &mut BTreeMap<String, Memo>| {
+            entries.retain(|_, m| m.worth_keeping(now));
+            match memo {
+                Some(memo) => entries.insert(self.key.clone(), memo),
+                None => entries.remove(&self.key),
+            };
+        })
+    }
+
+    fn file(&self) -> String {
+        self.cache.map_or_else(
+            || "the helper's cache".to_string(),
+            |c| c.path(MEMO_FILE).display().to_string(),
+        )
     }
 }
 
@@ -92,7 +197,7 @@ pub struct Granted {
 
 /// `refresh_access_token` + the checks `_save_token` implies: an answer with `access_token`
 /// is a grant whatever its status; otherwise its `error` decides.
-pub fn parse_grant(answer: &Answer) -> Result<Granted, Failure> {
+pub fn parse_grant(answer: &Response) -> Result<Granted, Failure> {
     let status = answer.status;
     let data: Value = serde_json::from_slice(&answer.body).map_err(|_| {
         Failure::Other(format!(
@@ -135,7 +240,7 @@ pub fn parse_grant(answer: &Answer) -> Result<Granted, Failure> {
     };
     let expires_in = match object.get("expires_in") {
         None => None,
-        Some(v) => Some(python_int(v).ok_or_else(|| bad("an expires_in that is not a number"))?),
+        Some(v) => Some(json_int(v).ok_or_else(|| bad("an expires_in that is not a number"))?),
     };
     Ok(Granted {
         access_token,
@@ -144,50 +249,45 @@ pub fn parse_grant(answer: &Answer) -> Result<Granted, Failure> {
     })
 }
 
-/// Python's `int(v)` for a JSON value; saturates like `parse_python_int`.
-pub fn python_int(v: &Value) -> Option<i64> {
-    match v {
-        Value::Bool(b) => Some(i64::from(*b)),
-        Value::Number(n) => n
-            .as_i64()
-            .or_else(|| n.as_u64().map(|_| i64::MAX))
-            .or_else(|| n.as_f64().map(|f| f.trunc() as i64)),
-        Value::String(s) => parse_python_int(s),
-        _ => None,
-    }
-}
-
-fn truthy(v: &Value) -> bool {
-    match v {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64() != Some(0.0),
-        Value::String(s) => !s.is_empty(),
-        Value::Array(a) => !a.is_empty(),
-        Value::Object(o) => !o.is_empty(),
-    }
-}
-
 /// Server text shown in a message: one line, bounded.
 pub fn short(text: &str) -> String {
-    let line: String = text.chars().filter(|c| !c.is_control()).take(200).collect();
-    line
+    printable(text).chars().take(200).collect()
 }
 
-/// The refresh. Returns the token to use: the new one, or the one another process already
-/// refreshed.
-pub fn run_due(ctx: &Ctx, due: &Due, now: i64) -> Result<Token, Failure> {
-    let settings = &ctx.settings;
+/// The refresh. Returns the token to use: the new one, the one another process already
+/// refreshed, or the one an earlier run got and could not save.
+pub fn run_due(net: &Net, due: &Due, now: i64) -> Result<Refreshed, Failure> {
+    let settings = net.settings;
     let other = |what: &str, e: &dyn std::fmt::Display| Failure::Other(format!("{what}: {e}"));
+    let memory = Memory {
+        cache: net.store,
+        key: store::key(&settings.endpoint, &due.token),
+    };
+    let memo = memory.recall();
+    if let Some(Memo::Failed {
+        at,
+        invalid_grant,
+        detail,
+    }) = &memo
+        && too_recent(*at, now)
+    {
+        return Err(Failure::Remembered {
+            at: *at,
+            invalid_grant: *invalid_grant,
+            detail: detail.clone(),
+        });
+    }
     // Python waits up to 30 s; a git request should not. Giving up only means using the old
     // token, which still has most of a day left.
-    let wait = ctx.timeout * 2 + Duration::from_secs(1);
-    let _lock = lock(&format!("{}.lock", settings.stored_tokens_path), wait)
+    let lock_file = pathlib_path(&format!("{}.lock", settings.stored_tokens_path));
+    let _lock = net
+        .fs
+        .lock(&lock_file, net.deadline.get())
         .map_err(|e| other("cannot take stored_tokens.lock", &e))?
         .ok_or_else(|| Failure::Other("another process holds stored_tokens.lock".into()))?;
 
     // Re-read under the lock: another process may have refreshed in the meantime.
-    let mut stored = stored_tokens::read(&settings.stored_tokens_path, ctx.sys)
+    let mut stored = stored_tokens::read(&settings.stored_tokens_path, net.fs)
         .map_err(|e| other("cannot read stored_tokens", &e))?;
     if let Some(problem) = &stored.problem {
         return Err(Failure::Other(format!(
@@ -195,99 +295,135 @@ pub fn run_due(ctx: &Ctx, due: &Due, now: i64) -> Result<Token, Failure> {
         )));
     }
     let current = stored.tokens.iter().position(|t| t.name == due.name);
-    if current.is_none_or(|i| stored.tokens[i].token != due.token) {
+    let Some(index) = current.filter(|i| stored.tokens[*i].token == due.token) else {
         // `fields.get("hf_token") or token`
-        return Ok(current
+        let token = current
             .map(|i| stored.tokens[i].token.clone())
             .filter(|t| !t.expose().is_empty())
-            .unwrap_or_else(|| due.token.clone()));
-    }
-    if settings.offline {
-        return Err(Failure::Other(
-            "HF_HUB_OFFLINE is set, so the Hub is not asked".into(),
-        ));
-    }
-    let client = HubClient::new(ctx.timeout).map_err(|e| other("cannot set up HTTPS", &e))?;
-    let client_id = ctx
-        .env
-        .get("HF_DEVICE_CODE_OAUTH_CLIENT_ID")
-        .map_err(|e| Failure::Other(e.to_string()))?
-        .unwrap_or(DEFAULT_CLIENT_ID);
-    let answer = client
-        .post_form(
-            "OAuth refresh",
-            &format!("{}/oauth/token", settings.endpoint),
-            &[
-                ("grant_type", "refresh_token"),
-                ("refresh_token", due.refresh_token.expose()),
-                ("client_id", client_id),
-            ],
-        )
-        .map_err(Failure::Other)?;
-    let granted = parse_grant(&answer)?;
-
-    let new = granted.access_token.clone();
-    let index = current.expect("checked above");
-    stored.tokens[index] = StoredToken::new(
-        due.name.clone(),
-        new.clone(),
-        Some(
-            granted
-                .refresh_token
-                .unwrap_or_else(|| due.refresh_token.clone()),
-        ),
-        granted.expires_in.map(|s| now.saturating_add(s)),
-    );
-    stored_tokens::write(&settings.stored_tokens_path, &stored.tokens)
-        .map_err(|e| other("cannot write stored_tokens", &e))?;
-    // The active token file follows, unless someone switched to another token meanwhile.
-    if read_token_file(settings, ctx.sys).ok().flatten().as_ref() == Some(&due.token) {
-        stored_tokens::write_secret(&settings.token_path, new.expose().as_bytes())
-            .map_err(|e| other("cannot write the token file", &e))?;
-    }
-    Ok(new)
+            .unwrap_or_else(|| due.token.clone());
+        return Ok(Refreshed {
+            token,
+            warning: None,
+        });
+    };
+    let grant = match memo {
+        Some(Memo::Unsaved { grant, .. }) => grant,
+        _ => {
+            if settings.offline {
+                return Err(Failure::Other(
+                    "HF_HUB_OFFLINE is set, so the Hub is not asked".into(),
+                ));
+            }
+            let client_id = net
+                .env
+                .get(HF_DEVICE_CODE_OAUTH_CLIENT_ID)
+                .map_err(|e| Failure::Other(e.to_string()))?
+                .unwrap_or(DEFAULT_CLIENT_ID);
+            let form = vec![
+                ("grant_type".to_string(), "refresh_token".to_string()),
+                (
+                    "refresh_token".to_string(),
+                    due.refresh_token.expose().to_string(),
+                ),
+                ("client_id".to_string(), client_id.to_string()),
+            ];
+            let request = Request::post(
+                "OAuth refresh",
+                format!("{}/oauth/token", settings.endpoint),
+                Body::Form(Secret::new(form)),
+            );
+            let asked = net
+                .http
+                .send(&request, net.deadline.get())
+                .map_err(|e| Failure::Other(e.0))
+                .and_then(|answer| parse_grant(&answer));
+            match asked {
+                Ok(granted) => Grant {
+                    access_token: granted.access_token,
+                    refresh_token: granted
+                        .refresh_token
+                        .unwrap_or_else(|| due.refresh_token.clone()),
+                    expires_at: granted.expires_in.map(|s| now.saturating_add(s)),
+                },
+                Err(failure) => {
+                    // Not remembered only costs the next request another attempt.
+                    let _ = memory.keep(Memo::failed(now, &failure), now);
+                    return Err(failure);
+                }
+            }
+        }
+    };
+    Ok(save(
+        net,
+        due,
+        &mut stored.tokens,
+        index,
+        grant,
+        &memory,
+        now,
+    ))
 }
 
-/// `WeakFileLock(path, timeout)`: an exclusive flock on `path` (created 0664, left in place,
-/// as filelock does), so this helper and Python exclude each other. `None` when it cannot
-/// be had within `wait`.
-fn lock(path: &str, wait: Duration) -> io::Result<Option<File>> {
-    let path = pathlib_path(path);
-    let mut create = File::options();
-    create.read(true).write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut create, 0o664);
-    let file = match create.open(&path) {
-        Ok(file) => {
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                // Past the umask, as filelock's fchmod.
-                let _ = file.set_permissions(std::fs::Permissions::from_mode(0o664));
-            }
-            file
-        }
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-            File::options().read(true).write(true).open(&path)?
-        }
-        Err(e) => return Err(e),
-    };
-    let deadline = Instant::now() + wait;
-    loop {
-        match file.try_lock() {
-            Ok(()) => return Ok(Some(file)),
-            Err(std::fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            Err(std::fs::TryLockError::WouldBlock) => return Ok(None),
-            Err(std::fs::TryLockError::Error(e)) => return Err(e),
-        }
+/// Writes `grant` into stored_tokens and the token file. When stored_tokens cannot take it,
+/// it is kept in our memory (the refresh token it replaces is spent) and used anyway.
+fn save(
+    net: &Net,
+    due: &Due,
+    tokens: &mut [StoredToken],
+    index: usize,
+    grant: Grant,
+    memory: &Memory,
+    now: i64,
+) -> Refreshed {
+    let settings = net.settings;
+    let name = &due.name;
+    let stored_path = &settings.stored_tokens_path;
+    let token = grant.access_token.clone();
+    tokens[index] = StoredToken::new(
+        name.clone(),
+        token.clone(),
+        Some(grant.refresh_token.clone()),
+        grant.expires_at,
+    );
+    if let Err(e) = stored_tokens::write(stored_path, tokens, net.fs) {
+        let file = memory.file();
+        let fix = format!("make {stored_path} and its folder writable, or free disk space");
+        let warning = match memory.keep(Memo::Unsaved { at: now, grant }, now) {
+            Ok(()) => format!(
+                "the refreshed OAuth token `{name}` could not be saved to {stored_path} ({e}): \
+                 using it, and keeping it in {file} until it can be saved: {fix}"
+            ),
+            Err(kept) => format!(
+                "the refreshed OAuth token `{name}` could not be saved to {stored_path} ({e}), \
+                 nor kept in {file} ({kept}): it is used for this run only, and the next \
+                 refresh will likely need a new login: {fix}"
+            ),
+        };
+        return Refreshed {
+            token,
+            warning: Some(warning),
+        };
     }
+    memory.forget(now);
+    // The active token file follows, unless someone switched to another token meanwhile.
+    let mut warning = None;
+    if token_file::read(settings, net.fs).ok().flatten().as_ref() == Some(&due.token)
+        && let Err(e) = token_file::write(settings, net.fs, &token)
+    {
+        warning = Some(format!(
+            "the refreshed OAuth token `{name}` is saved in {stored_path}, but the token file \
+             {} could not be updated ({e}): fix its permissions, then run `hf auth switch {name}`",
+            settings.token_path
+        ));
+    }
+    Refreshed { token, warning }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::hf::stored_tokens;
 
     fn stored(text: &str) -> Vec<StoredToken> {
         stored_tokens::parse(text.as_bytes()).tokens
@@ -337,10 +473,11 @@ mod tests {
         assert!(matches!(plan(&t, &stored(empty), NOW), Plan::Due(_)));
     }
 
-    fn answer(status: u16, body: &str) -> Answer {
-        Answer {
+    fn answer(status: u16, body: &str) -> Response {
+        Response {
             status,
             body: body.as_bytes().to_vec(),
+            ..Response::default()
         }
     }
 
@@ -393,19 +530,55 @@ mod tests {
     }
 
     #[test]
-    fn lock_excludes_and_gives_up() {
+    fn a_failure_is_remembered_for_five_minutes_and_not_from_the_future() {
+        assert!(too_recent(NOW, NOW));
+        assert!(too_recent(NOW - RETRY_AFTER + 1, NOW));
+        assert!(!too_recent(NOW - RETRY_AFTER, NOW));
+        assert!(!too_recent(NOW + 1, NOW));
+    }
+
+    #[test]
+    fn the_memory_keeps_failures_briefly_and_grants_until_saved() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("stored_tokens.lock");
-        let path = path.to_str().unwrap();
-        let held = lock(path, Duration::from_millis(10)).unwrap().unwrap();
-        assert!(lock(path, Duration::from_millis(50)).unwrap().is_none());
-        drop(held);
-        assert!(lock(path, Duration::from_millis(10)).unwrap().is_some());
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(path).unwrap().permissions().mode();
-            assert_eq!(mode & 0o777, 0o664);
-        }
+        let cache = Store::at(&crate::io::fs::LiveFs, dir.path().join("c"));
+        let memory = |token: &str| Memory {
+            cache: Some(&cache),
+            key: store::key("https://hub.example", &Token::new(token)),
+        };
+        let failure = Failure::InvalidGrant("invalid_grant - expired".into());
+        memory("a").keep(Memo::failed(NOW, &failure), NOW).unwrap();
+        let grant = Grant {
+            access_token: Token::new("hf_oauth-new-access-token"),
+            refresh_token: Token::new("hf_oauth-rotated-refresh-token"),
+            expires_at: Some(NOW + 3600),
+        };
+        memory("b")
+            .keep(Memo::Unsaved { at: NOW, grant }, NOW)
+            .unwrap();
+        assert!(matches!(
+            memory("a").recall(),
+            Some(Memo::Failed { at: NOW, invalid_grant: true, detail }) if detail == "invalid_grant - expired"
+        ));
+        let unsaved = memory("b").recall().unwrap();
+        let shown = format!("{unsaved:?}");
+        assert!(
+            !shown.contains("new-access") && !shown.contains("rotated"),
+            "{shown}"
+        );
+        // Six minutes later the failure is gone with the next write; the grant stays.
+        let later = NOW + RETRY_AFTER + 60;
+        memory("c")
+            .keep(Memo::failed(later, &failure), later)
+            .unwrap();
+        assert!(memory("a").recall().is_none());
+        assert!(matches!(memory("b").recall(), Some(Memo::Unsaved { .. })));
+        memory("b").forget(later);
+        memory("c").forget(later);
+        assert!(memory("b").recall().is_none());
+        let text = std::fs::read_to_string(cache.path(MEMO_FILE)).unwrap();
+        assert!(
+            !text.contains("hf_oauth"),
+            "a saved grant is not kept: {text}"
+        );
     }
 }

@@ -5,19 +5,21 @@
 //! (`oidc.json` next to the whoami cache), keyed by a hash of endpoint, resource and where
 //! the id token came from, until shortly before it expires. Failures are errors.
 
-use crate::cache::{Cache, now};
-use crate::commands::Ctx;
-use crate::env::{Env, NotUnicode};
-use crate::fsutil;
-use crate::hub::{Answer, HubClient};
-use crate::oauth::{python_int, short};
-use crate::secret::{Token, hex};
+use super::Net;
+use crate::env::{
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN, ACTIONS_ID_TOKEN_REQUEST_URL, Env, GITHUB_ACTIONS,
+    HF_OIDC_ID_TOKEN, HF_OIDC_RESOURCE, NotUnicode,
+};
+use crate::hf::oauth::short;
+use crate::hub::store::now;
+use crate::io::http::{Body, Request, Response};
+use crate::python::text::json_int;
 use crate::settings::Settings;
+use crate::token::{self, Secret, Token, hex};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 /// Re-exchange this long before a minted token expires (Python's `_OIDC_REFRESH_MARGIN`).
 const MINTED_MARGIN: i64 = 300;
@@ -72,16 +74,16 @@ impl From<NotUnicode> for RequestError {
 
 /// What the environment asks for; `None` when HF_OIDC_RESOURCE is unset or empty.
 pub fn request(settings: &Settings, env: &Env) -> Result<Option<OidcRequest>, RequestError> {
-    let Some(resource) = env.non_empty("HF_OIDC_RESOURCE")? else {
+    let Some(resource) = env.non_empty(HF_OIDC_RESOURCE)? else {
         return Ok(None);
     };
     // An explicit id token (any provider) wins; otherwise mint from GitHub Actions.
-    let subject = match env.non_empty("HF_OIDC_ID_TOKEN")? {
+    let subject = match env.non_empty(HF_OIDC_ID_TOKEN)? {
         Some(id) => Subject::IdToken(Token::new(id)),
-        None if env.get("GITHUB_ACTIONS")? == Some("true") => {
+        None if env.get(GITHUB_ACTIONS)? == Some("true") => {
             match (
-                env.non_empty("ACTIONS_ID_TOKEN_REQUEST_URL")?,
-                env.non_empty("ACTIONS_ID_TOKEN_REQUEST_TOKEN")?,
+                env.non_empty(ACTIONS_ID_TOKEN_REQUEST_URL)?,
+                env.non_empty(ACTIONS_ID_TOKEN_REQUEST_TOKEN)?,
             ) {
                 (Some(url), Some(t)) => Subject::GitHub {
                     url: url.to_string(),
@@ -139,112 +141,81 @@ impl OidcRequest {
     }
 }
 
-#[derive(Default, Serialize, Deserialize)]
-struct CacheFile {
-    version: u32,
-    entries: BTreeMap<String, Entry>,
-}
-
-#[derive(Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 struct Entry {
-    token: String,
+    #[serde(with = "token::as_text")]
+    token: Token,
     /// Unix time after which the token is exchanged again.
     use_until: i64,
 }
 
-fn cache_path(cache: &Cache) -> PathBuf {
-    cache.file().with_file_name(FILE_NAME)
-}
-
-fn read_cache(path: &PathBuf) -> CacheFile {
-    std::fs::read(path)
-        .ok()
-        .and_then(|b| serde_json::from_slice::<CacheFile>(&b).ok())
-        .filter(|f| f.version == 1)
-        .unwrap_or_default()
-}
-
 /// The Hub token for `req`: cached, else exchanged (and cached).
-pub fn token(ctx: &Ctx, req: &OidcRequest) -> Result<Token, String> {
+pub fn token(net: &Net, req: &OidcRequest) -> Result<Token, String> {
     let at = now() as i64;
     let key = req.cache_key();
-    let path = ctx.cache.as_ref().map(cache_path);
-    if let Some(path) = &path
-        && let Some(hit) = read_cache(path)
-            .entries
-            .get(&key)
+    if let Some(cache) = net.store
+        && let Some(hit) = cache
+            .entries::<Entry>(FILE_NAME)
+            .remove(&key)
             .filter(|e| at < e.use_until)
     {
-        return Ok(Token::new(hit.token.as_str()));
+        return Ok(hit.token);
     }
-    if ctx.settings.offline {
+    if net.settings.offline {
         return Err(req.failed("HF_HUB_OFFLINE is set, so the Hub is not asked"));
     }
-    let client = HubClient::new(ctx.timeout).map_err(|e| req.failed(&format!("{e:#}")))?;
     let id_token = match &req.subject {
         Subject::IdToken(t) => t.clone(),
-        Subject::GitHub { url, request_token } => mint(&client, req, url, request_token)?,
+        Subject::GitHub { url, request_token } => mint(net, req, url, request_token)?,
     };
-    let answer = client
-        .post_json(
-            "OIDC token exchange",
-            &format!("{}/oauth/token", req.endpoint),
-            &json!({
-                "grant_type": "urn:ietf:params:oauth:grant-type:token-exchange",
-                "subject_token_type": "urn:ietf:params:oauth:token-type:id_token",
-                "subject_token": id_token.expose(),
-                "resource": req.resource,
-            }),
-        )
-        .map_err(|e| req.failed(&e))?;
+    let exchange = Request::post(
+        "OIDC token exchange",
+        format!("{}/oauth/token", req.endpoint),
+        Body::Json(Secret::new(json!({
+            "grant_type": "urn:ietf:params:oauth:grant-type:token-exchange",
+            "subject_token_type": "urn:ietf:params:oauth:token-type:id_token",
+            "subject_token": id_token.expose(),
+            "resource": req.resource,
+        }))),
+    );
+    let answer = net
+        .http
+        .send(&exchange, net.deadline.get())
+        .map_err(|e| req.failed(&e.0))?;
     let data = json_object(&answer).map_err(|e| req.failed(&format!("the Hub answered {e}")))?;
     let token = data
         .get("access_token")
         .and_then(Value::as_str)
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| req.failed("the Hub's answer has no access_token"))?
-        .to_string();
+        .map(Token::new)
+        .ok_or_else(|| req.failed("the Hub's answer has no access_token"))?;
     let expires_in = match data.get("expires_in") {
         None => 3600,
-        Some(v) => {
-            python_int(v).ok_or_else(|| req.failed("the Hub's expires_in is not a number"))?
-        }
+        Some(v) => json_int(v).ok_or_else(|| req.failed("the Hub's expires_in is not a number"))?,
     };
-    if let Some(path) = &path {
-        let mut file = read_cache(path);
-        file.version = 1;
-        file.entries.retain(|_, e| at < e.use_until);
-        file.entries.insert(
-            key,
-            Entry {
-                token: token.clone(),
-                use_until: at.saturating_add(expires_in.saturating_sub(req.margin()).max(0)),
-            },
-        );
+    if let Some(cache) = net.store {
+        let entry = Entry {
+            token: token.clone(),
+            use_until: at.saturating_add(expires_in.saturating_sub(req.margin()).max(0)),
+        };
         // A cache that cannot be written only costs the next request an exchange.
-        if let Ok(json) = serde_json::to_vec_pretty(&file) {
-            let _ = fsutil::write_cache(path, &json);
-        }
+        let _ = cache.update(FILE_NAME, |entries: &mut BTreeMap<String, Entry>| {
+            entries.retain(|_, e| at < e.use_until);
+            entries.insert(key, entry);
+        });
     }
-    Ok(Token::new(token))
+    Ok(token)
 }
 
 /// `_get_github_oidc_token`: GET the runtime's URL with `audience=<endpoint>`, field `value`.
-fn mint(
-    client: &HubClient,
-    req: &OidcRequest,
-    url: &str,
-    request_token: &Token,
-) -> Result<Token, String> {
+fn mint(net: &Net, req: &OidcRequest, url: &str, request_token: &Token) -> Result<Token, String> {
     let fail = |e: &str| req.failed(&format!("minting the GitHub Actions id token: {e}"));
-    let answer = client
-        .get_bearer(
-            "GitHub Actions id token request",
-            url,
-            &[("audience", &req.endpoint)],
-            request_token,
-        )
-        .map_err(|e| fail(&e))?;
+    let mut request = Request::get("GitHub Actions id token request", url).bearer(request_token);
+    request.query = vec![("audience".into(), req.endpoint.clone())];
+    let answer = net
+        .http
+        .send(&request, net.deadline.get())
+        .map_err(|e| fail(&e.0))?;
     let data = json_object(&answer).map_err(|e| fail(&format!("the runtime answered {e}")))?;
     data.get("value")
         .and_then(Value::as_str)
@@ -254,7 +225,7 @@ fn mint(
 }
 
 /// A 2xx JSON object (`hf_raise_for_status`, then `.json()`), else what went wrong.
-fn json_object(answer: &Answer) -> Result<serde_json::Map<String, Value>, String> {
+fn json_object(answer: &Response) -> Result<serde_json::Map<String, Value>, String> {
     let data: Option<Value> = serde_json::from_slice(&answer.body).ok();
     if !(200..300).contains(&answer.status) {
         let said = data
@@ -277,11 +248,10 @@ fn json_object(answer: &Answer) -> Result<serde_json::Map<String, Value>, String
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::env::FakeSystem;
 
     fn req(pairs: &[(&str, &str)]) -> Result<Option<OidcRequest>, RequestError> {
         let env = Env::from_pairs(pairs.iter().copied());
-        let settings = Settings::load(&env, &FakeSystem::default()).unwrap();
+        let settings = Settings::load(&env, &|_| None).unwrap();
         request(&settings, &env)
     }
 
@@ -348,18 +318,20 @@ mod tests {
 
     #[test]
     fn errors_carry_the_hub_message_not_the_body() {
-        let a = Answer {
+        let a = Response {
             status: 401,
             body: br#"{"error":"invalid_token","error_description":"no trusted publisher"}"#
                 .to_vec(),
+            ..Response::default()
         };
         assert_eq!(
             json_object(&a).unwrap_err(),
             "HTTP 401 (no trusted publisher)"
         );
-        let a = Answer {
+        let a = Response {
             status: 500,
             body: b"<html>secret-ish</html>".to_vec(),
+            ..Response::default()
         };
         assert_eq!(json_object(&a).unwrap_err(), "HTTP 500");
     }

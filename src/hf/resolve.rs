@@ -1,79 +1,24 @@
 //! Which token huggingface_hub's `get_token()` returns, and from where. Each source is one
-//! small function; the resolver takes the first that yields a token.
+//! small function; the resolver takes the first that yields a token. What it does on the way
+//! (an OAuth refresh, an OIDC exchange) goes through `Exchanges`, and what came of it is in
+//! the `Resolution`'s notes, for the command to say: resolving never prints anything.
 
-use crate::env::{Env, NotUnicode, System};
-use crate::oauth::{self, Due, Plan};
-use crate::oidc::{self, OidcRequest};
-use crate::secret::Token;
+use crate::env::{Env, HF_TOKEN, HUGGING_FACE_HUB_TOKEN, NotUnicode};
+use crate::hf::oauth::{self, Due, Failure, Plan, Refreshed};
+use crate::hf::oidc::{self, OidcRequest};
+use crate::hf::token_file::{self, clean};
+use crate::hf::{Net, stored_tokens};
+use crate::io::fs::Fs;
 use crate::settings::Settings;
-use crate::stored_tokens;
+use crate::token::{Resolved, Source, Token};
 use std::fmt;
-use std::io;
-use std::path::PathBuf;
-
-/// Where a token came from.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Source {
-    /// HF_OIDC_RESOURCE: a token exchanged for this resource.
-    Oidc(String),
-    Env(&'static str),
-    File(String),
-}
-
-impl Source {
-    /// Stable identifier used in `status --json`.
-    pub fn id(&self) -> String {
-        match self {
-            Source::Oidc(resource) => format!("oidc:{resource}"),
-            Source::Env(var) => format!("env:{var}"),
-            Source::File(path) => format!("file:{path}"),
-        }
-    }
-
-    /// The fix for a rejected token from this source.
-    pub fn fix(&self) -> String {
-        match self {
-            Source::Oidc(resource) => format!(
-                "check the Trusted Publisher set up for {resource} on the Hub, or unset HF_OIDC_RESOURCE"
-            ),
-            Source::Env(var) => {
-                format!("{var} overrides `hf auth login`: update or unset it")
-            }
-            Source::File(_) => {
-                "log in again with `hf auth login` (or `git-credential-hf login`)".to_string()
-            }
-        }
-    }
-}
-
-impl fmt::Display for Source {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Source::Oidc(resource) => write!(f, "the OIDC token exchange for {resource}"),
-            Source::Env(var) => f.write_str(var),
-            Source::File(path) => write!(f, "the token file {path}"),
-        }
-    }
-}
-
-#[derive(Clone, Debug)]
-pub struct Resolved {
-    pub token: Token,
-    pub source: Source,
-}
 
 #[derive(Debug)]
 pub enum ResolveError {
     Env(NotUnicode),
     /// HF_OIDC_RESOURCE is set and no token could be had: an error, never a fall-through.
     Oidc(String),
-    Unreadable {
-        path: String,
-        err: io::Error,
-    },
-    NotUtf8 {
-        path: String,
-    },
+    TokenFile(token_file::ReadError),
 }
 
 impl std::error::Error for ResolveError {}
@@ -83,14 +28,7 @@ impl fmt::Display for ResolveError {
         match self {
             ResolveError::Env(e) => e.fmt(f),
             ResolveError::Oidc(message) => f.write_str(message),
-            ResolveError::Unreadable { path, err } => write!(
-                f,
-                "cannot read the token file {path}: {err}: fix its permissions or remove it and log in again"
-            ),
-            ResolveError::NotUtf8 { path } => write!(
-                f,
-                "the token file {path} is not valid UTF-8: remove it and log in again"
-            ),
+            ResolveError::TokenFile(e) => e.fmt(f),
         }
     }
 }
@@ -101,47 +39,91 @@ impl From<NotUnicode> for ResolveError {
     }
 }
 
-/// What a source sees.
-pub struct Inputs<'a> {
-    pub settings: &'a Settings,
-    pub env: &'a Env,
-    pub sys: &'a dyn System,
-    pub effects: &'a dyn Effects,
+impl From<token_file::ReadError> for ResolveError {
+    fn from(e: token_file::ReadError) -> Self {
+        ResolveError::TokenFile(e)
+    }
 }
 
-/// What resolving may need beyond reading: the clock, an OAuth refresh, an OIDC exchange.
-/// `Ctx` is the real one; the decisions around them stay here, pure.
-pub trait Effects {
-    /// Unix seconds.
-    fn now(&self) -> i64;
-    /// Runs a refresh `oauth::plan` found due; `None` when it failed (the old token is used).
-    fn refresh(&self, due: &Due, now: i64) -> Option<Token>;
+/// What happened on the way to the token, for the command to say.
+#[derive(Debug, PartialEq)]
+pub enum Note {
+    /// The OAuth token `name` was refreshed (a warning when its files could not all follow).
+    Refreshed {
+        name: String,
+        warning: Option<String>,
+    },
+    /// Its refresh failed or was skipped (a recent failure): the old token is used.
+    RefreshFailed { name: String, failure: Failure },
+    /// Its refresh is due, and not attempted: this run does not use the network.
+    RefreshNotAttempted { name: String },
+}
+
+pub struct Resolution {
+    pub found: Option<Resolved>,
+    pub notes: Vec<Note>,
+}
+
+/// What resolving needs beyond reading files: the network. `Net` is the real one.
+pub trait Exchanges {
+    fn refresh(&self, due: &Due, now: i64) -> Result<Refreshed, Failure>;
     /// The token for an OIDC request, or an error message that says what to do.
     fn oidc(&self, request: &OidcRequest) -> Result<Token, String>;
 }
 
-type SourceFn = fn(&Inputs) -> Result<Option<Resolved>, ResolveError>;
+impl Exchanges for Net<'_> {
+    fn refresh(&self, due: &Due, now: i64) -> Result<Refreshed, Failure> {
+        oauth::run_due(self, due, now)
+    }
+
+    fn oidc(&self, request: &OidcRequest) -> Result<Token, String> {
+        oidc::token(self, request)
+    }
+}
+
+/// What a source sees.
+pub struct Inputs<'a> {
+    pub settings: &'a Settings,
+    pub env: &'a Env,
+    pub fs: &'a dyn Fs,
+    /// Unix seconds.
+    pub now: i64,
+    /// `None`: nothing that needs the network is done (`status --offline`).
+    pub net: Option<&'a dyn Exchanges>,
+}
+
+type SourceFn = fn(&Inputs, &mut Vec<Note>) -> Result<Option<Resolved>, ResolveError>;
 
 /// huggingface_hub's order (the Colab vault does not apply to a git helper).
 const SOURCES: &[SourceFn] = &[from_oidc, from_environment, from_token_file];
 
-pub fn resolve(inputs: &Inputs) -> Result<Option<Resolved>, ResolveError> {
+pub fn resolve(inputs: &Inputs) -> Result<Resolution, ResolveError> {
+    let mut notes = Vec::new();
     for source in SOURCES {
-        if let Some(found) = source(inputs)? {
-            return Ok(Some(found));
+        if let Some(found) = source(inputs, &mut notes)? {
+            return Ok(Resolution {
+                found: Some(found),
+                notes,
+            });
         }
     }
-    Ok(None)
+    Ok(Resolution { found: None, notes })
 }
 
 /// HF_OIDC_RESOURCE set: the exchanged token, or an error.
-fn from_oidc(inputs: &Inputs) -> Result<Option<Resolved>, ResolveError> {
+fn from_oidc(inputs: &Inputs, _: &mut Vec<Note>) -> Result<Option<Resolved>, ResolveError> {
     let Some(request) = oidc::request(inputs.settings, inputs.env)
         .map_err(|e| ResolveError::Oidc(e.to_string()))?
     else {
         return Ok(None);
     };
-    let token = inputs.effects.oidc(&request).map_err(ResolveError::Oidc)?;
+    let Some(net) = inputs.net else {
+        return Err(ResolveError::Oidc(format!(
+            "HF_OIDC_RESOURCE={} needs a token exchange with the Hub, which is not asked here",
+            request.resource
+        )));
+    };
+    let token = net.oidc(&request).map_err(ResolveError::Oidc)?;
     Ok(Some(Resolved {
         token,
         source: Source::Oidc(request.resource),
@@ -150,103 +132,80 @@ fn from_oidc(inputs: &Inputs) -> Result<Option<Resolved>, ResolveError> {
 
 /// `clean(env.get("HF_TOKEN") or env.get("HUGGING_FACE_HUB_TOKEN"))`: an empty HF_TOKEN falls
 /// through to the legacy variable, a whitespace-only one yields nothing at all.
-fn from_environment(inputs: &Inputs) -> Result<Option<Resolved>, ResolveError> {
+fn from_environment(inputs: &Inputs, _: &mut Vec<Note>) -> Result<Option<Resolved>, ResolveError> {
     environment_token(inputs.env)
 }
 
 /// `_get_token_from_environment()`, which `hf auth login/switch/logout/list` also consult.
 pub fn environment_token(env: &Env) -> Result<Option<Resolved>, ResolveError> {
-    let (var, value) = match env.non_empty("HF_TOKEN")? {
-        Some(v) => ("HF_TOKEN", v),
-        None => match env.non_empty("HUGGING_FACE_HUB_TOKEN")? {
-            Some(v) => ("HUGGING_FACE_HUB_TOKEN", v),
+    let (var, value) = match env.non_empty(HF_TOKEN)? {
+        Some(v) => (HF_TOKEN, v),
+        None => match env.non_empty(HUGGING_FACE_HUB_TOKEN)? {
+            Some(v) => (HUGGING_FACE_HUB_TOKEN, v),
             None => return Ok(None),
         },
     };
     Ok(clean(value).map(|token| Resolved {
         token,
-        source: Source::Env(var),
+        source: Source::Env(var.name),
     }))
 }
 
 /// The token file, refreshed first when it is an expiring OAuth token.
-fn from_token_file(inputs: &Inputs) -> Result<Option<Resolved>, ResolveError> {
-    let Some(token) = read_token_file(inputs.settings, inputs.sys)? else {
+fn from_token_file(
+    inputs: &Inputs,
+    notes: &mut Vec<Note>,
+) -> Result<Option<Resolved>, ResolveError> {
+    let Some(token) = token_file::read(inputs.settings, inputs.fs)? else {
         return Ok(None);
     };
     Ok(Some(Resolved {
-        token: refreshed(inputs, token)?,
+        token: refreshed(inputs, token, notes)?,
         source: Source::File(inputs.settings.token_path.clone()),
     }))
 }
 
 /// `_refresh_oauth_token_if_needed`. The stored tokens are read as Python reads them (a file
 /// configparser skips or refuses is no stored tokens).
-fn refreshed(inputs: &Inputs, token: Token) -> Result<Token, ResolveError> {
-    let stored = stored_tokens::read(&inputs.settings.stored_tokens_path, inputs.sys)
+fn refreshed(inputs: &Inputs, token: Token, notes: &mut Vec<Note>) -> Result<Token, ResolveError> {
+    let stored = stored_tokens::read(&inputs.settings.stored_tokens_path, inputs.fs)
         .map(|p| p.tokens)
         .unwrap_or_default();
-    let now = inputs.effects.now();
-    match oauth::plan(&token, &stored, now) {
+    match oauth::plan(&token, &stored, inputs.now) {
         Plan::NotDue => Ok(token),
         // Without stored tokens there is nothing to refresh: no second read on the warm path.
         Plan::NotOAuth if stored.is_empty() => Ok(token),
         // `token` may have just been replaced by a concurrent refresh (it is then no longer in
         // the stored tokens): serve the fresh file token.
-        Plan::NotOAuth => Ok(read_token_file(inputs.settings, inputs.sys)?
+        Plan::NotOAuth => Ok(token_file::read(inputs.settings, inputs.fs)?
             .filter(|current| *current != token)
             .unwrap_or(token)),
-        Plan::Due(due) => Ok(inputs.effects.refresh(&due, now).unwrap_or(token)),
-    }
-}
-
-/// The cleaned token file; a missing file means no token, any other read error is an error.
-pub fn read_token_file(
-    settings: &Settings,
-    sys: &dyn System,
-) -> Result<Option<Token>, ResolveError> {
-    let path = &settings.token_path;
-    let bytes = match sys.read(&pathlib_path(path)) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(err) => {
-            return Err(ResolveError::Unreadable {
-                path: path.clone(),
-                err,
-            });
+        Plan::Due(due) => {
+            let name = due.name.clone();
+            let Some(net) = inputs.net else {
+                notes.push(Note::RefreshNotAttempted { name });
+                return Ok(token);
+            };
+            Ok(match net.refresh(&due, inputs.now) {
+                Ok(done) => {
+                    let warning = done.warning;
+                    notes.push(Note::Refreshed { name, warning });
+                    done.token
+                }
+                Err(failure) => {
+                    notes.push(Note::RefreshFailed { name, failure });
+                    token
+                }
+            })
         }
-    };
-    let text =
-        String::from_utf8(bytes).map_err(|_| ResolveError::NotUtf8 { path: path.clone() })?;
-    Ok(clean(&text))
-}
-
-/// The file Python's `Path(p)` opens: `""` is `.`, trailing slashes are dropped.
-pub fn pathlib_path(p: &str) -> PathBuf {
-    let trimmed = p.trim_end_matches('/');
-    PathBuf::from(match (p.is_empty(), trimmed.is_empty()) {
-        (true, _) => ".",
-        (false, true) => "/",
-        (false, false) => trimmed,
-    })
-}
-
-/// `_clean_token`: drop every CR and LF, strip surrounding whitespace, empty means none.
-pub fn clean(raw: &str) -> Option<Token> {
-    let joined: String = raw.chars().filter(|c| *c != '\r' && *c != '\n').collect();
-    let stripped = joined.trim_matches(is_python_space);
-    (!stripped.is_empty()).then(|| Token::new(stripped))
-}
-
-/// Python's `str.isspace`: Unicode White_Space plus the four ASCII information separators.
-pub fn is_python_space(c: char) -> bool {
-    c.is_whitespace() || ('\x1c'..='\x1f').contains(&c)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::env::FakeSystem;
+    use crate::io::fs::FakeFs;
+    use std::path::PathBuf;
 
     const FILE: &str = "/h/.cache/huggingface/token";
     const STORED: &str = "/h/.cache/huggingface/stored_tokens";
@@ -261,14 +220,17 @@ mod tests {
         oidc_calls: std::cell::RefCell<Vec<OidcRequest>>,
     }
 
-    impl Effects for FakeEffects {
-        fn now(&self) -> i64 {
-            NOW
-        }
-        fn refresh(&self, due: &Due, now: i64) -> Option<Token> {
+    impl Exchanges for FakeEffects {
+        fn refresh(&self, due: &Due, now: i64) -> Result<Refreshed, Failure> {
             assert_eq!(now, NOW);
             self.refresh_calls.borrow_mut().push(due.clone());
-            self.refreshed.map(Token::new)
+            match self.refreshed {
+                Some(t) => Ok(Refreshed {
+                    token: Token::new(t),
+                    warning: None,
+                }),
+                None => Err(Failure::Other("the fake refuses".into())),
+            }
         }
         fn oidc(&self, request: &OidcRequest) -> Result<Token, String> {
             self.oidc_calls.borrow_mut().push(request.clone());
@@ -279,29 +241,38 @@ mod tests {
         }
     }
 
-    fn run_with(
+    fn resolution(
         pairs: &[(&str, &str)],
-        sys: &FakeSystem,
-        effects: &FakeEffects,
-    ) -> Result<Option<Resolved>, ResolveError> {
+        sys: &FakeFs,
+        net: Option<&dyn Exchanges>,
+    ) -> Result<Resolution, ResolveError> {
         let mut all = vec![("HOME", "/h")];
         all.extend_from_slice(pairs);
         let env = Env::from_pairs(all);
-        let settings = Settings::load(&env, sys).unwrap();
+        let settings = Settings::load(&env, &|_| None).unwrap();
         resolve(&Inputs {
             settings: &settings,
             env: &env,
-            sys,
-            effects,
+            fs: sys,
+            now: NOW,
+            net,
         })
     }
 
-    fn run(pairs: &[(&str, &str)], sys: &FakeSystem) -> Result<Option<Resolved>, ResolveError> {
+    fn run_with(
+        pairs: &[(&str, &str)],
+        sys: &FakeFs,
+        effects: &FakeEffects,
+    ) -> Result<Option<Resolved>, ResolveError> {
+        resolution(pairs, sys, Some(effects)).map(|r| r.found)
+    }
+
+    fn run(pairs: &[(&str, &str)], sys: &FakeFs) -> Result<Option<Resolved>, ResolveError> {
         run_with(pairs, sys, &FakeEffects::default())
     }
 
-    fn oauth_files(expires_at: i64) -> FakeSystem {
-        FakeSystem::default().with_file(FILE, "hf_old\n").with_file(
+    fn oauth_files(expires_at: i64) -> FakeFs {
+        FakeFs::default().with_file(FILE, "hf_old\n").with_file(
             STORED,
             &format!(
                 "[oauth-al]\nhf_token = hf_old\nrefresh_token = r1\nexpires_at = {expires_at}\n"
@@ -340,11 +311,30 @@ mod tests {
     }
 
     #[test]
-    fn a_failed_refresh_keeps_the_old_token() {
+    fn a_failed_refresh_keeps_the_old_token_and_says_so() {
         let fx = FakeEffects::default();
-        let got = run_with(&[], &oauth_files(NOW - 10), &fx).unwrap().unwrap();
-        assert_eq!(got.token.expose(), "hf_old");
+        let got = resolution(&[], &oauth_files(NOW - 10), Some(&fx)).unwrap();
+        assert_eq!(got.found.unwrap().token.expose(), "hf_old");
         assert_eq!(fx.refresh_calls.borrow().len(), 1);
+        assert!(matches!(
+            got.notes.as_slice(),
+            [Note::RefreshFailed { name, .. }] if name == "oauth-al"
+        ));
+    }
+
+    #[test]
+    fn without_the_network_a_due_refresh_is_noted_not_attempted() {
+        let got = resolution(&[], &oauth_files(NOW - 10), None).unwrap();
+        assert_eq!(got.found.unwrap().token.expose(), "hf_old");
+        assert_eq!(
+            got.notes,
+            [Note::RefreshNotAttempted {
+                name: "oauth-al".into()
+            }]
+        );
+        let oidc = [("HF_OIDC_RESOURCE", "org/m"), ("HF_OIDC_ID_TOKEN", "jwt")];
+        let err = resolution(&oidc, &FakeFs::default(), None).err().unwrap();
+        assert!(err.to_string().contains("not asked"), "{err}");
     }
 
     #[test]
@@ -357,7 +347,7 @@ mod tests {
 
     #[test]
     fn oidc_comes_first_and_its_failure_is_an_error() {
-        let sys = FakeSystem::default().with_file(FILE, "hf_file");
+        let sys = FakeFs::default().with_file(FILE, "hf_file");
         let fx = FakeEffects {
             oidc: Some(Ok("hf_oidc")),
             ..FakeEffects::default()
@@ -387,7 +377,7 @@ mod tests {
 
     fn answer_with(
         pairs: &[(&str, &str)],
-        sys: &FakeSystem,
+        sys: &FakeFs,
         fx: &FakeEffects,
     ) -> Option<(String, String)> {
         run_with(pairs, sys, fx)
@@ -395,7 +385,7 @@ mod tests {
             .map(|r| (r.token.expose().to_string(), r.source.id()))
     }
 
-    fn answer(pairs: &[(&str, &str)], sys: &FakeSystem) -> Option<(String, String)> {
+    fn answer(pairs: &[(&str, &str)], sys: &FakeFs) -> Option<(String, String)> {
         run(pairs, sys)
             .unwrap()
             .map(|r| (r.token.expose().to_string(), r.source.id()))
@@ -407,7 +397,7 @@ mod tests {
 
     #[test]
     fn env_order_and_its_subtleties() {
-        let file = FakeSystem::default().with_file(FILE, "hf_file\n");
+        let file = FakeFs::default().with_file(FILE, "hf_file\n");
         let legacy = ("HUGGING_FACE_HUB_TOKEN", "hf_legacy");
         assert_eq!(
             answer(&[("HF_TOKEN", "hf_a"), legacy], &file),
@@ -429,8 +419,8 @@ mod tests {
 
     #[test]
     fn file_cleaning_and_absence() {
-        let sys = |c: &str| FakeSystem::default().with_file(FILE, c);
-        assert_eq!(answer(&[], &FakeSystem::default()), None);
+        let sys = |c: &str| FakeFs::default().with_file(FILE, c);
+        assert_eq!(answer(&[], &FakeFs::default()), None);
         assert_eq!(answer(&[], &sys("")), None);
         assert_eq!(answer(&[], &sys(" \r\n\t")), None);
         assert_eq!(answer(&[], &sys("\u{a0}hf_x\x1c\r\n")).unwrap().0, "hf_x");
@@ -439,18 +429,18 @@ mod tests {
 
     #[test]
     fn unreadable_file_is_an_error_naming_it() {
-        let sys = FakeSystem {
+        let sys = FakeFs {
             dirs: vec![PathBuf::from(FILE)],
-            ..FakeSystem::default()
+            ..FakeFs::default()
         };
         let err = run(&[], &sys).unwrap_err().to_string();
         assert!(
             err.starts_with(&format!("cannot read the token file {FILE}")),
             "{err}"
         );
-        let bad = FakeSystem {
-            files: [(PathBuf::from(FILE), vec![0xff, 0xfe])].into(),
-            ..FakeSystem::default()
+        let bad = FakeFs {
+            files: std::sync::Mutex::new([(PathBuf::from(FILE), vec![0xff, 0xfe])].into()),
+            ..FakeFs::default()
         };
         assert!(
             run(&[], &bad)
@@ -458,12 +448,5 @@ mod tests {
                 .to_string()
                 .contains("not valid UTF-8")
         );
-    }
-
-    #[test]
-    fn pathlib_normalisation() {
-        assert_eq!(pathlib_path(""), PathBuf::from("."));
-        assert_eq!(pathlib_path("a/token/"), PathBuf::from("a/token"));
-        assert_eq!(pathlib_path("//"), PathBuf::from("/"));
     }
 }

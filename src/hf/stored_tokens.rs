@@ -106,6 +106,7 @@ pub struct Parsed {
     pub problem: Option<String>,
 }
 
+#[cfg(test)]
 impl Parsed {
     pub fn get(&self, name: &str) -> Option<&StoredToken> {
         self.tokens.iter().find(|t| t.name == name)
@@ -152,7 +153,10 @@ pub fn parse(bytes: &[u8]) -> Parsed {
         .and_then(configparser::parse);
     match parsed {
         Ok(sections) => Parsed {
-            tokens: sections.into_iter().map(StoredToken::from_section).collect(),
+            tokens: sections
+                .into_iter()
+                .map(StoredToken::from_section)
+                .collect(),
             problem: None,
         },
         Err(problem) => Parsed {
@@ -164,8 +168,10 @@ pub fn parse(bytes: &[u8]) -> Parsed {
 
 /// The file as `_save_stored_tokens_full` writes it: sections sorted by name.
 pub fn render(tokens: &[StoredToken]) -> String {
-    let mut sorted: Vec<(&str, Vec<(String, String)>)> =
-        tokens.iter().map(|t| (t.name.as_str(), t.lines())).collect();
+    let mut sorted: Vec<(&str, Vec<(String, String)>)> = tokens
+        .iter()
+        .map(|t| (t.name.as_str(), t.lines()))
+        .collect();
     sorted.sort_by(|a, b| a.0.cmp(b.0));
     configparser::render(sorted.iter().map(|(n, lines)| (*n, lines.as_slice())))
 }
@@ -492,8 +498,14 @@ mod tests {
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
         let path = dir.join("stored_tokens");
         let path = path.to_str().unwrap();
-        write(path, &[StoredToken::new("a", Token::new("x"), None, None)], &LiveFs).unwrap();
-        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+        write(
+            path,
+            &[StoredToken::new("a", Token::new("x"), None, None)],
+            &LiveFs,
+        )
+        .unwrap();
+        let mode =
+            |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;
         assert_eq!(mode(std::path::Path::new(path)), 0o600);
         assert_eq!(mode(&dir), 0o700);
         assert_eq!(

@@ -2,13 +2,21 @@
 //! (`https://huggingface.co/datasets/org/name.git`, `hf.co/org/name`), or `.` for the current
 //! repository's Hub remote.
 
-use crate::origin::{Allowed, Origin};
+use crate::git::config::remote_urls;
+use crate::git::origin::{Allowed, Origin};
+use crate::git::url::Url;
+use crate::io::git::Git;
 use crate::redact::redact;
 use crate::settings::Settings;
 use std::fmt;
 use std::path::Path;
 
-pub use crate::cli::RepoType;
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RepoType {
+    Model,
+    Dataset,
+    Space,
+}
 
 impl RepoType {
     /// The URL prefix of its pages (`datasets/`), empty for models.
@@ -72,10 +80,11 @@ pub fn parse(
     arg: &str,
     kind: Option<RepoType>,
     settings: &Settings,
+    git: &dyn Git,
     cwd: &Path,
 ) -> Result<RepoRef, String> {
     let path = if arg == "." {
-        current_remote_path(settings, cwd)?
+        current_remote_path(settings, git, cwd)?
     } else if arg.contains("://") {
         url_path(arg, settings)?
     } else if let Some(rest) = ["huggingface.co/", "hf.co/"]
@@ -139,14 +148,12 @@ fn url_path(url: &str, settings: &Settings) -> Result<String, String> {
             "{origin} is not the Hugging Face Hub: give a huggingface.co URL"
         ));
     }
-    let rest = url.split_once("://").map_or("", |(_, r)| r);
-    let path = rest.find('/').map_or("", |i| &rest[i..]);
-    Ok(path.split(['?', '#']).next().unwrap_or("").to_string())
+    Ok(Url::split(url).map_or("", |u| u.path()).to_string())
 }
 
 /// The path of the current repository's Hub remote (`origin` first).
-fn current_remote_path(settings: &Settings, cwd: &Path) -> Result<String, String> {
-    let remotes = crate::gitcreds::remote_urls(cwd);
+fn current_remote_path(settings: &Settings, git: &dyn Git, cwd: &Path) -> Result<String, String> {
+    let remotes = remote_urls(git, cwd);
     let allowed = Allowed::new(settings);
     let hub = |(name, url): &(String, String)| {
         let origin = Origin::from_url(url)?;
@@ -164,11 +171,13 @@ fn current_remote_path(settings: &Settings, cwd: &Path) -> Result<String, String
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::env::{Env, FakeSystem};
+    use crate::env::Env;
+    use crate::io::git::FakeGit;
 
     fn parse_ok(arg: &str, kind: Option<RepoType>) -> Result<(RepoType, String), String> {
-        let settings = Settings::load(&Env::default(), &FakeSystem::default()).unwrap();
-        parse(arg, kind, &settings, Path::new("/nonexistent")).map(|r| (r.kind, r.id))
+        let settings = Settings::load(&Env::default(), &|_| None).unwrap();
+        let git = FakeGit::default();
+        parse(arg, kind, &settings, &git, Path::new("/nonexistent")).map(|r| (r.kind, r.id))
     }
 
     #[test]

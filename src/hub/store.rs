@@ -1,70 +1,34 @@
-//! The helper's own record of whoami verdicts, so a warm `get` is a file read and a print.
-//! Keyed by a SHA-256 of API base and token (never the token). Lives in the helper's own cache
-//! folder, not in the user's Hugging Face folder, which belongs to huggingface_hub.
+//! The helper's own cache folder and the versioned JSON files in it (`{"version": 1,
+//! "entries": {key: entry}}`): whoami verdicts (so a warm `get` is a file read and a print),
+//! OIDC tokens and OAuth refresh memory. Keys are SHA-256 hashes, never a token. The folder
+//! is the helper's own, not the user's Hugging Face folder, which belongs to huggingface_hub;
+//! a folder that is not the user's own is not used at all.
 
-use crate::env::Env;
-use crate::fsutil;
-use crate::hub::WhoamiInfo;
-use crate::secret::{Token, hex};
+use crate::env::{Env, HOME, XDG_CACHE_HOME};
+use crate::io::fs::{Fs, Lock};
+use crate::token::{Token, hex};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::fs::File;
+use std::io;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::sync::OnceLock;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-/// A valid verdict is trusted this long; an invalid one until the token changes.
-pub const VALID_FOR: u64 = 24 * 3600;
-/// Invalid verdicts of tokens nobody has presented for this long are dropped.
-const FORGET_AFTER: u64 = 90 * 24 * 3600;
-const MAX_ENTRIES: usize = 256;
-const FILE_NAME: &str = "whoami.json";
+const VERSION: u32 = 1;
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Entry {
-    pub valid: bool,
-    pub checked_at: u64,
-    #[serde(default)]
-    pub info: Option<WhoamiInfo>,
-}
-
-impl Entry {
-    pub fn valid(info: Option<WhoamiInfo>) -> Entry {
-        Entry {
-            valid: true,
-            checked_at: now(),
-            info,
-        }
-    }
-
-    pub fn invalid() -> Entry {
-        Entry {
-            valid: false,
-            checked_at: now(),
-            info: None,
-        }
-    }
-
-    /// Still a usable verdict at `at`.
-    fn fresh(&self, at: u64) -> bool {
-        !self.valid || at.saturating_sub(self.checked_at) < VALID_FOR
-    }
-}
-
-#[derive(Default, Serialize, Deserialize)]
-struct CacheFile {
+#[derive(Serialize, Deserialize)]
+struct StoreFile<E> {
     version: u32,
-    entries: BTreeMap<String, Entry>,
+    entries: BTreeMap<String, E>,
 }
 
-pub struct Cache {
+pub struct Store<'a> {
+    fs: &'a dyn Fs,
     dir: PathBuf,
-}
-
-/// Held while one process asks whoami, so concurrent helpers wait for its verdict instead
-/// of asking again. Released on drop.
-pub struct Lock {
-    _file: File,
+    /// Why the folder may not be used, found at the first use (`None`: usable).
+    refused: OnceLock<Option<String>>,
 }
 
 pub fn now() -> u64 {
@@ -73,188 +37,136 @@ pub fn now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-/// The cache key of a token as presented to one API base.
-pub fn key(api_base: &str, token: &Token) -> String {
+/// The key of a token as presented somewhere (an API base, an endpoint).
+pub fn key(at: &str, token: &Token) -> String {
     let mut h = Sha256::new();
-    h.update(api_base.as_bytes());
+    h.update(at.as_bytes());
     h.update([0]);
     h.update(token.expose().as_bytes());
     hex(&h.finalize())
 }
 
-impl Cache {
+impl<'a> Store<'a> {
     /// `$XDG_CACHE_HOME/git-credential-hf` (absolute values only, as the XDG spec says),
     /// else the platform's cache folder under HOME.
-    pub fn locate(env: &Env) -> Option<Cache> {
+    pub fn locate(env: &Env, fs: &'a dyn Fs) -> Option<Store<'a>> {
         let xdg = env
-            .get("XDG_CACHE_HOME")
-            .ok()
-            .flatten()
-            .map(PathBuf::from)
+            .path(XDG_CACHE_HOME)
             .filter(|p| p.is_absolute() && cfg!(not(target_os = "macos")));
         let base = match xdg {
             Some(p) => p,
-            None => match env.get("HOME").ok().flatten().filter(|h| !h.is_empty()) {
-                Some(home) if cfg!(target_os = "macos") => Path::new(home).join("Library/Caches"),
-                Some(home) if cfg!(unix) => Path::new(home).join(".cache"),
+            None => match env.path(HOME) {
+                Some(home) if cfg!(target_os = "macos") => home.join("Library/Caches"),
+                Some(home) if cfg!(unix) => home.join(".cache"),
                 _ => dirs::cache_dir()?,
             },
         };
-        Some(Cache {
-            dir: base.join("git-credential-hf"),
-        })
+        Some(Store::at(fs, base.join("git-credential-hf")))
     }
 
-    #[cfg(test)]
-    pub fn at(dir: PathBuf) -> Cache {
-        Cache { dir }
-    }
-
-    pub fn file(&self) -> PathBuf {
-        self.dir.join(FILE_NAME)
-    }
-
-    /// A usable verdict for `key`, if any. A missing or corrupt file is just a miss.
-    pub fn lookup(&self, key: &str) -> Option<Entry> {
-        let entry = self.read().entries.remove(key)?;
-        entry.fresh(now()).then_some(entry)
-    }
-
-    /// Records a verdict: read, merge, prune, write atomically (0600).
-    pub fn record(&self, key: &str, entry: Entry) -> std::io::Result<()> {
-        let mut file = self.read();
-        file.version = 1;
-        file.entries.insert(key.to_string(), entry);
-        let at = now();
-        file.entries
-            .retain(|_, e| e.fresh(at) && at.saturating_sub(e.checked_at) < FORGET_AFTER);
-        while file.entries.len() > MAX_ENTRIES {
-            let oldest = file
-                .entries
-                .iter()
-                .min_by_key(|(_, e)| e.checked_at)
-                .map(|(k, _)| k.clone())
-                .expect("non-empty");
-            file.entries.remove(&oldest);
-        }
-        let json = serde_json::to_vec_pretty(&file).map_err(std::io::Error::other)?;
-        fsutil::write_cache(&self.file(), &json)
-    }
-
-    /// Waits up to `wait` for the whoami lock; says whether another process held it.
-    /// `Ok(None)` when it cannot be had in time, an error when the cache folder is unusable.
-    pub fn lock(&self, wait: Duration) -> std::io::Result<Option<(Lock, bool)>> {
-        fsutil::create_private_dir(&self.dir)?;
-        let mut options = File::options();
-        options.create(true).truncate(false).write(true);
-        // Empty, but a file of ours all the same: private like the rest.
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let file = options.open(self.dir.join("whoami.lock"))?;
-        let deadline = Instant::now() + wait;
-        let mut waited = false;
-        loop {
-            match file.try_lock() {
-                Ok(()) => return Ok(Some((Lock { _file: file }, waited))),
-                Err(std::fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
-                    waited = true;
-                    std::thread::sleep(Duration::from_millis(10));
-                }
-                Err(std::fs::TryLockError::WouldBlock) => return Ok(None),
-                Err(std::fs::TryLockError::Error(e)) => return Err(e),
-            }
+    pub fn at(fs: &'a dyn Fs, dir: PathBuf) -> Store<'a> {
+        Store {
+            fs,
+            dir,
+            refused: OnceLock::new(),
         }
     }
 
-    fn read(&self) -> CacheFile {
-        std::fs::read(self.file())
+    /// Where our file `name` is, for messages.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    /// Why the folder is not used, once it was looked at (for the one line that says so).
+    pub fn refusal(&self) -> Option<String> {
+        let why = self.refused.get()?.as_ref()?;
+        Some(format!(
+            "not using the cache folder {}: {why}",
+            self.dir.display()
+        ))
+    }
+
+    /// The entries of our file `name`. A missing, unreadable, corrupt or other-version file,
+    /// or one that is not a regular file of ours, has none.
+    pub fn entries<E: DeserializeOwned>(&self, name: &str) -> BTreeMap<String, E> {
+        if !self.usable() {
+            return BTreeMap::new();
+        }
+        self.fs
+            .read_ours(&self.dir.join(name))
             .ok()
-            .and_then(|bytes| serde_json::from_slice::<CacheFile>(&bytes).ok())
-            .filter(|f| f.version == 1)
+            .and_then(|bytes| serde_json::from_slice::<StoreFile<E>>(&bytes).ok())
+            .filter(|f| f.version == VERSION)
+            .map(|f| f.entries)
             .unwrap_or_default()
+    }
+
+    /// Reads our file `name`, lets `change` edit its entries, writes it back atomically
+    /// (0600). Two processes updating at once may lose one change: a cache entry lost costs
+    /// one more request.
+    pub fn update<E: Serialize + DeserializeOwned>(
+        &self,
+        name: &str,
+        change: impl FnOnce(&mut BTreeMap<String, E>),
+    ) -> io::Result<()> {
+        let dir = self.ready()?;
+        let mut entries = self.entries(name);
+        change(&mut entries);
+        let file = StoreFile {
+            version: VERSION,
+            entries,
+        };
+        let json = serde_json::to_vec_pretty(&file).map_err(io::Error::other)?;
+        self.fs.write_ours(&dir.join(name), &json)?;
+        // It may have been absent at the first check, and made by someone else since.
+        self.fs.check_dir(dir).map_err(io::Error::other)
+    }
+
+    /// Waits until `deadline` for the lock file `name`; says whether another process held it.
+    /// `Ok(None)` when it cannot be had in time, an error when the folder is unusable.
+    pub fn lock(&self, name: &str, deadline: Instant) -> io::Result<Option<(Lock, bool)>> {
+        let dir = self.ready()?;
+        self.fs.lock_ours(&dir.join(name), deadline)
+    }
+
+    fn usable(&self) -> bool {
+        self.refused
+            .get_or_init(|| self.fs.check_dir(&self.dir).err())
+            .is_none()
+    }
+
+    fn ready(&self) -> io::Result<&Path> {
+        match self.usable() {
+            true => Ok(&self.dir),
+            false => Err(io::Error::other("the cache folder is not usable")),
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn temp_cache() -> (tempfile::TempDir, Cache) {
-        let dir = tempfile::tempdir().unwrap();
-        let cache = Cache::at(dir.path().join("c"));
-        (dir, cache)
-    }
+    use crate::io::fs::LiveFs;
 
     #[test]
-    fn records_and_finds_verdicts_without_the_token() {
-        let (_d, cache) = temp_cache();
-        let token = Token::new("hf_secretsecretsecretsecret");
+    fn entries_round_trip_in_a_private_file_keyed_without_the_token() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::at(&LiveFs, tmp.path().join("c"));
+        let token = Token::new("hf_not-a-real-token-store");
         let k = key("https://huggingface.co", &token);
-        assert_eq!(cache.lookup(&k), None);
-        cache.record(&k, Entry::valid(None)).unwrap();
-        assert!(cache.lookup(&k).unwrap().valid);
-        let text = std::fs::read_to_string(cache.file()).unwrap();
-        assert!(!text.contains(token.expose()));
         assert_ne!(k, key("http://127.0.0.1:1", &token));
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(cache.file())
-                .unwrap()
-                .permissions()
-                .mode();
-            assert_eq!(mode & 0o777, 0o600);
-        }
-    }
-
-    #[test]
-    fn stale_valid_entries_expire_invalid_ones_stay() {
-        let (_d, cache) = temp_cache();
-        let old = now() - VALID_FOR - 1;
-        let stale = Entry {
-            valid: true,
-            checked_at: old,
-            info: None,
-        };
-        let bad = Entry {
-            valid: false,
-            checked_at: old,
-            info: None,
-        };
-        cache.record("a", stale).unwrap();
-        cache.record("b", bad.clone()).unwrap();
-        assert_eq!(cache.lookup("a"), None);
-        assert_eq!(cache.lookup("b"), Some(bad));
-    }
-
-    #[test]
-    fn corrupt_file_is_a_miss_and_is_rebuilt() {
-        let (_d, cache) = temp_cache();
-        std::fs::create_dir_all(cache.file().parent().unwrap()).unwrap();
-        std::fs::write(cache.file(), b"{not json").unwrap();
-        assert_eq!(cache.lookup("a"), None);
-        cache.record("a", Entry::invalid()).unwrap();
-        assert!(!cache.lookup("a").unwrap().valid);
-    }
-
-    #[test]
-    fn the_lock_is_exclusive_and_bounded() {
-        let (_d, cache) = temp_cache();
-        let (held, waited) = cache.lock(Duration::from_millis(100)).unwrap().unwrap();
-        assert!(!waited);
-        let start = Instant::now();
-        assert!(cache.lock(Duration::from_millis(50)).unwrap().is_none());
-        assert!(start.elapsed() >= Duration::from_millis(50));
-        drop(held);
-        assert!(cache.lock(Duration::from_millis(50)).unwrap().is_some());
-    }
-
-    #[test]
-    fn prunes_to_a_bounded_size() {
-        let (_d, cache) = temp_cache();
-        for i in 0..(MAX_ENTRIES + 5) {
-            cache.record(&format!("k{i}"), Entry::valid(None)).unwrap();
-        }
-        assert_eq!(cache.read().entries.len(), MAX_ENTRIES);
+        store
+            .update("t.json", |e: &mut BTreeMap<String, u32>| {
+                e.insert(k.clone(), 7);
+            })
+            .unwrap();
+        assert_eq!(store.entries::<u32>("t.json").get(&k), Some(&7));
+        let text = std::fs::read_to_string(store.path("t.json")).unwrap();
+        assert!(!text.contains(token.expose()));
+        // Corrupt or another version: no entries, and rebuilt at the next write.
+        std::fs::write(store.path("t.json"), b"{not json").unwrap();
+        assert!(store.entries::<u32>("t.json").is_empty());
+        std::fs::write(store.path("t.json"), br#"{"version":2,"entries":{"a":1}}"#).unwrap();
+        assert!(store.entries::<u32>("t.json").is_empty());
     }
 }

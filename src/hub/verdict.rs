@@ -1,93 +1,458 @@
-//! Is a token valid? The cache first, then one whoami call shared by all helper processes
-//! that ask at the same moment.
+//! Is a token valid? One type answers it, from the Hub's whoami answer to the cache to the
+//! decision: `Verdict`. The `Checker` asks the cache first, then one whoami call shared by all
+//! helper processes that ask at the same moment, under the command's one deadline.
 
-use crate::cache::{self, Entry};
-use crate::commands::Ctx;
-use crate::hub::{HubClient, Whoami, WhoamiInfo};
-use crate::secret::Token;
+use crate::hub::store::{self, Store};
+use crate::io::Deadline;
+use crate::io::http::{Http, Request};
+use crate::redact::printable;
+use crate::token::Token;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::time::Instant;
 
-#[derive(Debug)]
+/// A valid verdict is trusted this long; an invalid one until the token changes.
+pub const VALID_FOR: u64 = 24 * 3600;
+/// Invalid verdicts of tokens nobody has presented for this long are dropped.
+const FORGET_AFTER: u64 = 90 * 24 * 3600;
+const MAX_ENTRIES: usize = 256;
+const FILE: &str = "whoami.json";
+const LOCK: &str = "whoami.lock";
+/// `store` refreshes a valid verdict older than this.
+const CONFIRM_AFTER: u64 = 3600;
+
+/// What the Hub says about a token (the parts the helper shows or decides on).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct WhoamiInfo {
+    pub user: String,
+    #[serde(default)]
+    pub orgs: Vec<String>,
+    /// `access_token`, `oauth`, ...
+    #[serde(default)]
+    pub auth_type: Option<String>,
+    #[serde(default)]
+    pub token_name: Option<String>,
+    /// `read`, `write`, `fineGrained`
+    #[serde(default)]
+    pub role: Option<String>,
+    #[serde(default)]
+    pub fine_grained: Option<serde_json::Value>,
+}
+
+/// What a token may do, as far as the Hub's answer tells (`None`: it does not say).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Permissions {
+    pub read_gated: Option<bool>,
+    pub write: Option<bool>,
+    pub inference_providers: Option<bool>,
+}
+
+impl WhoamiInfo {
+    pub fn permissions(&self) -> Permissions {
+        match self.role.as_deref() {
+            Some("write") | Some("admin") => Permissions {
+                read_gated: Some(true),
+                write: Some(true),
+                inference_providers: Some(true),
+            },
+            Some("read") => Permissions {
+                read_gated: Some(true),
+                write: Some(false),
+                inference_providers: Some(true),
+            },
+            Some("fineGrained") => {
+                let fg = self.fine_grained.as_ref();
+                let all_perms: Vec<&str> =
+                    fg.into_iter()
+                        .flat_map(|fg| {
+                            let global = fg["global"].as_array().into_iter().flatten();
+                            let scoped =
+                                fg["scoped"].as_array().into_iter().flatten().flat_map(|s| {
+                                    s["permissions"].as_array().into_iter().flatten()
+                                });
+                            global.chain(scoped)
+                        })
+                        .filter_map(|p| p.as_str())
+                        .collect();
+                Permissions {
+                    read_gated: fg.and_then(|fg| fg["canReadGatedRepos"].as_bool()),
+                    write: Some(all_perms.contains(&"repo.write")),
+                    inference_providers: Some(all_perms.contains(&"inference.serverless.write")),
+                }
+            }
+            _ => Permissions::default(),
+        }
+    }
+}
+
+/// The Hub's word on a token.
+#[derive(Clone, Debug, PartialEq)]
 pub enum Verdict {
     Valid(Option<WhoamiInfo>),
+    /// The Hub refused the token (401).
     Invalid,
-    /// No verdict could be had; the token is sent anyway.
+    /// No verdict could be had (network error, time-out, 5xx, 429, redirect, garbage): why.
     Unknown(String),
-    /// HF_HUB_OFFLINE: nothing is checked.
+    /// HF_HUB_OFFLINE: nothing was asked.
     Offline,
 }
 
-/// The verdict for `token` at `api_base`, from the cache when it has a usable one.
-pub fn cached(ctx: &Ctx, api_base: &str, token: &Token) -> Verdict {
-    if ctx.settings.offline {
-        return Verdict::Offline;
-    }
-    let Some(cache) = &ctx.cache else {
-        return ask_hub(ctx, api_base, token);
-    };
-    let key = cache::key(api_base, token);
-    if let Some(entry) = cache.lookup(&key) {
-        return from_entry(entry);
-    }
-    let (_lock, waited) = match cache.lock(ctx.timeout + std::time::Duration::from_secs(1)) {
-        Ok(Some(held)) => held,
-        Ok(None) => {
-            return Verdict::Unknown("another git-credential-hf is still asking the Hub".into());
+impl Verdict {
+    /// `Some(true/false)` when the Hub said so.
+    pub fn valid(&self) -> Option<bool> {
+        match self {
+            Verdict::Valid(_) => Some(true),
+            Verdict::Invalid => Some(false),
+            Verdict::Unknown(_) | Verdict::Offline => None,
         }
-        // Our cache folder is unusable: check as if there were no cache.
-        Err(_) => return ask_hub(ctx, api_base, token),
-    };
-    if let Some(entry) = cache.lookup(&key) {
-        return from_entry(entry);
     }
-    if waited {
-        // The process we waited for got no verdict either: do not queue up behind it.
-        return Verdict::Unknown("another git-credential-hf got no answer from the Hub".into());
+
+    pub fn info(&self) -> Option<&WhoamiInfo> {
+        match self {
+            Verdict::Valid(info) => info.as_ref(),
+            _ => None,
+        }
     }
-    ask_hub(ctx, api_base, token)
+
+    /// The verdict of a whoami answer.
+    pub fn from_whoami(status: u16, body: &[u8]) -> Verdict {
+        match status {
+            200 => parse_whoami(body)
+                .map(|info| Verdict::Valid(Some(info)))
+                .unwrap_or_else(|| {
+                    Verdict::Unknown("the whoami answer is not the Hub's JSON".into())
+                }),
+            401 => Verdict::Invalid,
+            status => Verdict::Unknown(format!("the Hub answered HTTP {status}")),
+        }
+    }
 }
 
-/// A verdict straight from the Hub, bypassing (and then updating) the cache.
-pub fn fresh(ctx: &Ctx, api_base: &str, token: &Token) -> Verdict {
-    if ctx.settings.offline {
-        return Verdict::Offline;
-    }
-    ask_hub(ctx, api_base, token)
+/// A verdict as the cache keeps it: only the Hub's own words (valid or invalid), dated.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct Recorded {
+    valid: bool,
+    checked_at: u64,
+    #[serde(default)]
+    info: Option<WhoamiInfo>,
 }
 
-/// Records that `token` just worked (git's `store`), unless a recent verdict already says so.
-pub fn confirm(ctx: &Ctx, api_base: &str, token: &Token) {
-    let Some(cache) = &ctx.cache else { return };
-    let key = cache::key(api_base, token);
-    let known = cache.lookup(&key);
-    if known
-        .as_ref()
-        .is_some_and(|e| e.valid && cache::now().saturating_sub(e.checked_at) < 3600)
-    {
-        return;
+impl Recorded {
+    fn of(verdict: &Verdict, at: u64) -> Option<Recorded> {
+        Some(Recorded {
+            valid: verdict.valid()?,
+            checked_at: at,
+            info: verdict.info().cloned(),
+        })
     }
-    let info = known.and_then(|e| e.info);
-    let _ = cache.record(&key, Entry::valid(info));
+
+    fn verdict(self) -> Verdict {
+        match self.valid {
+            true => Verdict::Valid(self.info),
+            false => Verdict::Invalid,
+        }
+    }
+
+    /// Still a usable verdict at `at`. One dated in the future (clock skew, a copied cache)
+    /// is none at all: it would be trusted until the clock caught up, plus a day.
+    fn fresh(&self, at: u64) -> bool {
+        self.checked_at <= at && (!self.valid || at - self.checked_at < VALID_FOR)
+    }
 }
 
-fn ask_hub(ctx: &Ctx, api_base: &str, token: &Token) -> Verdict {
-    let client = match HubClient::new(ctx.timeout) {
-        Ok(c) => c,
-        Err(e) => return Verdict::Unknown(format!("cannot set up HTTPS: {e:#}")),
-    };
-    let (verdict, entry) = match client.whoami(api_base, token) {
-        Whoami::Valid(info) => (Verdict::Valid(Some(info.clone())), Entry::valid(Some(info))),
-        Whoami::Invalid => (Verdict::Invalid, Entry::invalid()),
-        Whoami::Unknown(reason) => return Verdict::Unknown(reason),
-    };
-    if let Some(cache) = &ctx.cache {
-        let _ = cache.record(&cache::key(api_base, token), entry);
+/// `GET {api_base}/api/whoami-v2` with the token as Bearer, given up at `deadline`.
+pub fn whoami(http: &dyn Http, api_base: &str, token: &Token, deadline: Instant) -> Verdict {
+    let request = Request::get("whoami", format!("{api_base}/api/whoami-v2")).bearer(token);
+    match http.send(&request, deadline) {
+        Ok(answer) => Verdict::from_whoami(answer.status, &answer.body),
+        Err(unreachable) => Verdict::Unknown(unreachable.0),
     }
-    verdict
 }
 
-fn from_entry(entry: Entry) -> Verdict {
-    match entry.valid {
-        true => Verdict::Valid(entry.info),
-        false => Verdict::Invalid,
+/// Asks and remembers verdicts for one command.
+pub struct Checker<'a> {
+    pub http: &'a dyn Http,
+    pub store: Option<&'a Store<'a>>,
+    pub deadline: &'a Deadline,
+    /// HF_HUB_OFFLINE: the Hub is not asked (what it already said still counts).
+    pub offline: bool,
+}
+
+impl Checker<'_> {
+    /// The verdict for `token` at `api_base`, from the cache when it has a usable one.
+    pub fn cached(&self, api_base: &str, token: &Token) -> Verdict {
+        let key = store::key(api_base, token);
+        if let Some(known) = self.lookup(&key) {
+            return known;
+        }
+        if self.offline {
+            return Verdict::Offline;
+        }
+        let Some(store) = self.store else {
+            return self.ask(api_base, token);
+        };
+        let (_lock, waited) = match store.lock(LOCK, self.deadline.get()) {
+            Ok(Some(held)) => held,
+            Ok(None) => {
+                return Verdict::Unknown(
+                    "another git-credential-hf is still asking the Hub".into(),
+                );
+            }
+            // Our cache folder is unusable: check as if there were no cache.
+            Err(_) => return self.ask(api_base, token),
+        };
+        if let Some(known) = self.lookup(&key) {
+            return known;
+        }
+        if waited {
+            // The process we waited for got no verdict either: do not queue up behind it.
+            return Verdict::Unknown("another git-credential-hf got no answer from the Hub".into());
+        }
+        self.ask(api_base, token)
+    }
+
+    /// The cache, else the Hub, without the lock that makes concurrent helper processes share
+    /// one call: for one process checking several tokens at once on threads (`status`).
+    pub fn unshared(&self, api_base: &str, token: &Token) -> Verdict {
+        match self.lookup(&store::key(api_base, token)) {
+            Some(known) => known,
+            None => self.fresh(api_base, token),
+        }
+    }
+
+    /// A verdict straight from the Hub, bypassing (and then updating) the cache.
+    pub fn fresh(&self, api_base: &str, token: &Token) -> Verdict {
+        match self.offline {
+            true => Verdict::Offline,
+            false => self.ask(api_base, token),
+        }
+    }
+
+    /// Records that `token` just worked (git's `store`), unless a recent verdict says so.
+    pub fn confirm(&self, api_base: &str, token: &Token) {
+        let key = store::key(api_base, token);
+        let known: Option<Recorded> = self.store.and_then(|s| s.entries(FILE).remove(&key));
+        let at = store::now();
+        if known
+            .as_ref()
+            .is_some_and(|r| r.valid && r.fresh(at) && at - r.checked_at < CONFIRM_AFTER)
+        {
+            return;
+        }
+        let info = known.filter(|r| r.valid).and_then(|r| r.info);
+        self.record(&key, &Verdict::Valid(info));
+    }
+
+    fn lookup(&self, key: &str) -> Option<Verdict> {
+        let recorded: Recorded = self.store?.entries(FILE).remove(key)?;
+        recorded.fresh(store::now()).then(|| recorded.verdict())
+    }
+
+    fn ask(&self, api_base: &str, token: &Token) -> Verdict {
+        let verdict = whoami(self.http, api_base, token, self.deadline.get());
+        self.record(&store::key(api_base, token), &verdict);
+        verdict
+    }
+
+    /// Keeps the Hub's own words, pruning what is stale and bounding the file's size.
+    fn record(&self, key: &str, verdict: &Verdict) {
+        let at = store::now();
+        let (Some(store), Some(recorded)) = (self.store, Recorded::of(verdict, at)) else {
+            return;
+        };
+        // A cache that cannot be written only costs the next request a whoami call.
+        let _ = store.update(
+            FILE,
+            |entries: &mut std::collections::BTreeMap<String, Recorded>| {
+                entries.insert(key.to_string(), recorded);
+                entries.retain(|_, r| r.fresh(at) && at - r.checked_at < FORGET_AFTER);
+                while entries.len() > MAX_ENTRIES {
+                    let oldest = entries
+                        .iter()
+                        .min_by_key(|(_, r)| r.checked_at)
+                        .map(|(k, _)| k.clone())
+                        .expect("non-empty");
+                    entries.remove(&oldest);
+                }
+            },
+        );
+    }
+}
+
+/// `printable` for every string in a JSON value.
+fn printable_json(value: &mut Value) {
+    match value {
+        Value::String(s) => *s = printable(s),
+        Value::Array(items) => items.iter_mut().for_each(printable_json),
+        Value::Object(fields) => fields.values_mut().for_each(printable_json),
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}
+
+pub fn parse_whoami(body: &[u8]) -> Option<WhoamiInfo> {
+    #[derive(Deserialize)]
+    struct Raw {
+        name: String,
+        #[serde(default)]
+        orgs: Vec<Org>,
+        #[serde(default)]
+        auth: Option<Auth>,
+    }
+    #[derive(Deserialize)]
+    struct Org {
+        name: String,
+    }
+    #[derive(Deserialize)]
+    struct Auth {
+        #[serde(rename = "type")]
+        kind: Option<String>,
+        #[serde(rename = "accessToken")]
+        access_token: Option<AccessToken>,
+    }
+    #[derive(Deserialize)]
+    struct AccessToken {
+        #[serde(rename = "displayName")]
+        display_name: Option<String>,
+        role: Option<String>,
+        #[serde(rename = "fineGrained")]
+        fine_grained: Option<Value>,
+    }
+    let raw: Raw = serde_json::from_slice(body).ok()?;
+    let auth = raw.auth;
+    let access = auth.as_ref().and_then(|a| a.access_token.as_ref());
+    let text = |s: Option<&String>| s.map(|s| printable(s));
+    let mut fine_grained = access.and_then(|a| a.fine_grained.clone());
+    fine_grained.iter_mut().for_each(printable_json);
+    Some(WhoamiInfo {
+        user: printable(&raw.name),
+        orgs: raw.orgs.iter().map(|o| printable(&o.name)).collect(),
+        auth_type: text(auth.as_ref().and_then(|a| a.kind.as_ref())),
+        token_name: text(access.and_then(|a| a.display_name.as_ref())),
+        role: text(access.and_then(|a| a.role.as_ref())),
+        fine_grained,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::fs::FakeFs;
+    use crate::io::http::FakeHttp;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let path = format!(
+            "{}/tests/fixtures/whoami-v2/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    #[test]
+    fn parses_the_documented_shapes() {
+        let w = parse_whoami(&fixture("write-token.json")).unwrap();
+        assert_eq!(w.user, "alice");
+        assert_eq!(w.orgs, vec!["example-org"]);
+        assert_eq!(w.role.as_deref(), Some("write"));
+        assert_eq!(w.token_name.as_deref(), Some("laptop"));
+        let fg = parse_whoami(&fixture("fine-grained-token.json")).unwrap();
+        assert_eq!(fg.role.as_deref(), Some("fineGrained"));
+        assert!(fg.fine_grained.is_some());
+        let oauth = parse_whoami(&fixture("oauth-token.json")).unwrap();
+        assert_eq!(oauth.auth_type.as_deref(), Some("oauth"));
+        assert_eq!(oauth.role, None);
+    }
+
+    #[test]
+    fn the_hubs_text_loses_its_control_characters() {
+        let body = br#"{"name":"ali\u001b]0;x\u0007ce","orgs":[{"name":"o\u001brg"}],
+            "auth":{"type":"access_token","accessToken":{"displayName":"lap\u001b[31mtop",
+            "role":"fineGrained","fineGrained":{"scoped":[{"entity":{"type":"org",
+            "name":"ev\u001bil"},"permissions":["repo.write\u0007"]}]}}}}"#;
+        let w = parse_whoami(body).unwrap();
+        assert_eq!(w.user, "ali]0;xce");
+        assert_eq!(w.orgs, ["org"]);
+        assert_eq!(w.token_name.as_deref(), Some("lap[31mtop"));
+        let scoped = &w.fine_grained.as_ref().unwrap()["scoped"][0];
+        assert_eq!(scoped["entity"]["name"], "evil");
+        assert_eq!(scoped["permissions"][0], "repo.write");
+    }
+
+    #[test]
+    fn garbage_is_not_a_verdict() {
+        assert!(parse_whoami(b"<html>").is_none());
+        assert!(parse_whoami(b"{}").is_none());
+        assert!(parse_whoami(b"[1,2]").is_none());
+    }
+
+    #[test]
+    fn a_verdict_from_the_future_is_no_verdict() {
+        let at = 1_800_000_000;
+        let r = |valid, checked_at| Recorded {
+            valid,
+            checked_at,
+            info: None,
+        };
+        assert!(r(true, at).fresh(at));
+        assert!(r(true, at - VALID_FOR + 1).fresh(at));
+        assert!(!r(true, at - VALID_FOR).fresh(at));
+        assert!(r(false, at - 10 * VALID_FOR).fresh(at));
+        for valid in [true, false] {
+            assert!(!r(valid, at + 1).fresh(at), "valid: {valid}");
+            assert!(!r(valid, u64::MAX).fresh(at), "valid: {valid}");
+        }
+    }
+
+    const T: &str = "hf_not-a-real-token-checker";
+    const API: &str = "https://hub.example";
+
+    fn checker<'a>(
+        http: &'a FakeHttp,
+        store: &'a Store<'a>,
+        deadline: &'a Deadline,
+        offline: bool,
+    ) -> Checker<'a> {
+        Checker {
+            http,
+            store: Some(store),
+            deadline,
+            offline,
+        }
+    }
+
+    #[test]
+    fn one_whoami_then_the_cache_and_offline_keeps_what_the_hub_said() {
+        let fs = FakeFs::default();
+        let store = Store::at(&fs, "/c".into());
+        let http = FakeHttp::default().answer("/api/whoami-v2", Some(T), 401, "");
+        let token = Token::new(T);
+        let d = Deadline::after(std::time::Duration::from_secs(5));
+        let checker = |http, offline| checker(http, &store, &d, offline);
+        let online = checker(&http, false);
+        assert_eq!(online.cached(API, &token), Verdict::Invalid);
+        assert_eq!(online.cached(API, &token), Verdict::Invalid);
+        assert_eq!(
+            http.bearers().len(),
+            1,
+            "the second answer came from the cache"
+        );
+        // HF_HUB_OFFLINE skips the Hub, not what the Hub already said.
+        assert_eq!(checker(&http, true).cached(API, &token), Verdict::Invalid);
+        let other = Token::new("hf_not-a-real-token-unknown");
+        assert_eq!(checker(&http, true).cached(API, &other), Verdict::Offline);
+        assert_eq!(http.bearers().len(), 1);
+        // `store` records a valid verdict; no answer is not a verdict and is not kept.
+        online.confirm(API, &other);
+        assert_eq!(online.cached(API, &other), Verdict::Valid(None));
+        let down = FakeHttp::default().unreachable("/api/whoami-v2");
+        let third = Token::new("hf_not-a-real-token-third");
+        assert!(matches!(
+            checker(&down, false).cached(API, &third),
+            Verdict::Unknown(_)
+        ));
+        assert!(matches!(
+            checker(&down, false).cached(API, &third),
+            Verdict::Unknown(_)
+        ));
+        assert_eq!(down.requests.lock().unwrap().len(), 2);
     }
 }

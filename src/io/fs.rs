@@ -8,33 +8,12 @@
 //! start, so a reader never sees half a file and nobody else can read it.
 
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// A held lock; released on drop.
 pub struct Lock {
     _file: Option<std::fs::File>,
-}
-
-/// Why our cache folder cannot be used.
-#[derive(Debug)]
-pub enum NotOurs {
-    /// Owned by another user, or a link: someone else could read or plant our files.
-    Foreign(PathBuf),
-    Io(PathBuf, io::Error),
-}
-
-impl std::fmt::Display for NotOurs {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            NotOurs::Foreign(dir) => write!(
-                f,
-                "{} is not a folder of the current user: not using it as the cache (remove it, or set XDG_CACHE_HOME to a folder of yours)",
-                dir.display()
-            ),
-            NotOurs::Io(dir, e) => write!(f, "cannot use {} as the cache: {e}", dir.display()),
-        }
-    }
 }
 
 pub trait Fs: Send + Sync {
@@ -52,14 +31,17 @@ pub trait Fs: Send + Sync {
     /// shared with Python, waited for until `deadline`. `None`: not had in time.
     fn lock(&self, path: &Path, deadline: Instant) -> io::Result<Option<Lock>>;
 
-    /// Makes our folder (0700) or checks the one there is ours; fixes its mode if it is.
-    fn own_dir(&self, dir: &Path) -> Result<(), NotOurs>;
-    /// A file of ours: a regular file, not through a link, never blocking.
+    /// Whether `dir` may hold files of ours: absent (made 0700 at the first write), or a folder
+    /// (not a link) of the current user, made 0700 if it was not. The error says what is wrong
+    /// and ends with the fix.
+    fn check_dir(&self, dir: &Path) -> Result<(), String>;
+    /// A file of ours: a regular file of the current user, not through a link, never blocking.
     fn read_ours(&self, path: &Path) -> io::Result<Vec<u8>>;
-    /// Replaces a file of ours (no fsync: caches are rebuilt when lost).
+    /// Replaces a file of ours, making its folder (0700) if needed; no fsync: caches are
+    /// rebuilt when lost.
     fn write_ours(&self, path: &Path, content: &[u8]) -> io::Result<()>;
-    /// An exclusive lock on a lock file of ours, waited for until `deadline`; also says
-    /// whether another process held it meanwhile.
+    /// An exclusive lock on a lock file of ours (its folder made 0700 if needed), waited for
+    /// until `deadline`; also says whether another process held it meanwhile.
     fn lock_ours(&self, path: &Path, deadline: Instant) -> io::Result<Option<(Lock, bool)>>;
 }
 
@@ -123,20 +105,22 @@ impl Fs for LiveFs {
         Ok(wait_for(file, deadline)?.map(|(lock, _)| lock))
     }
 
-    fn own_dir(&self, dir: &Path) -> Result<(), NotOurs> {
-        let io = |e| NotOurs::Io(dir.to_path_buf(), e);
-        match std::fs::symlink_metadata(dir) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                let mut builder = std::fs::DirBuilder::new();
-                builder.recursive(true);
-                #[cfg(unix)]
-                std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-                builder.create(dir).map_err(io)
-            }
-            Err(e) => Err(io(e)),
-            Ok(meta) if !meta.is_dir() => Err(NotOurs::Foreign(dir.to_path_buf())),
-            Ok(meta) => ours::claim(dir, &meta),
+    fn check_dir(&self, dir: &Path) -> Result<(), String> {
+        let meta = match std::fs::symlink_metadata(dir) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(format!("it cannot be inspected ({e}): fix or remove it")),
+        };
+        if !meta.is_dir() {
+            return Err("it is not a folder (a link or a file is in its place): remove it".into());
         }
+        if !ours::owned(&meta) {
+            return Err(
+                "it belongs to another user: remove it, or set XDG_CACHE_HOME to a folder of yours"
+                    .into(),
+            );
+        }
+        ours::make_private(dir, &meta)
     }
 
     fn read_ours(&self, path: &Path) -> io::Result<Vec<u8>> {
@@ -148,10 +132,12 @@ impl Fs for LiveFs {
     }
 
     fn write_ours(&self, path: &Path, content: &[u8]) -> io::Result<()> {
+        ours::make_dir(parent(path))?;
         write_atomically(path, content, false)
     }
 
     fn lock_ours(&self, path: &Path, deadline: Instant) -> io::Result<Option<(Lock, bool)>> {
+        ours::make_dir(parent(path))?;
         wait_for(ours::open(path, ours::Open::Lock)?, deadline)
     }
 }
@@ -207,7 +193,6 @@ fn write_atomically(path: &Path, content: &[u8], sync: bool) -> io::Result<()> {
 
 /// Our own files: the rules differ by platform, the promise does not.
 mod ours {
-    use super::NotOurs;
     use std::fs::{File, Metadata};
     use std::io;
     use std::path::Path;
@@ -217,59 +202,67 @@ mod ours {
         Lock,
     }
 
-    #[cfg(unix)]
+    /// A link in its place is not followed (an error), a FIFO does not block (and is refused),
+    /// and anything but a regular file of the current user is an error.
     pub fn open(path: &Path, how: Open) -> io::Result<File> {
-        use std::os::unix::fs::OpenOptionsExt;
-        let mut options = File::options();
-        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC);
-        match how {
-            Open::Read => options.read(true),
-            Open::Lock => options.read(true).write(true).create(true).mode(0o600),
-        };
-        let file = options.open(path)?;
-        if !file.metadata()?.is_file() {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("{} is not a regular file", path.display()),
-            ));
-        }
-        Ok(file)
-    }
-
-    #[cfg(not(unix))]
-    pub fn open(path: &Path, how: Open) -> io::Result<File> {
-        if std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_file()) {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("{} is not a regular file", path.display()),
-            ));
-        }
         let mut options = File::options();
         match how {
             Open::Read => options.read(true),
             Open::Lock => options.read(true).write(true).create(true),
         };
-        options.open(path)
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+            // Empty, a lock file is a file of ours all the same: private like the rest.
+            options.mode(0o600);
+        }
+        let file = options.open(path)?;
+        let meta = file.metadata()?;
+        if !meta.is_file() || !owned(&meta) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{} is not a regular file of ours", path.display()),
+            ));
+        }
+        Ok(file)
     }
 
-    /// A folder that is there: ours if the current user owns it (then made 0700).
+    pub fn make_dir(dir: &Path) -> io::Result<()> {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(dir)
+    }
+
     #[cfg(unix)]
-    pub fn claim(dir: &Path, meta: &Metadata) -> Result<(), NotOurs> {
-        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    pub fn owned(meta: &Metadata) -> bool {
+        use std::os::unix::fs::MetadataExt;
         // SAFETY: geteuid has no preconditions and cannot fail.
-        if meta.uid() != unsafe { libc::geteuid() } {
-            return Err(NotOurs::Foreign(dir.to_path_buf()));
-        }
-        if meta.mode() & 0o777 != 0o700 {
-            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-                .map_err(|e| NotOurs::Io(dir.to_path_buf(), e))?;
+        meta.uid() == unsafe { libc::geteuid() }
+    }
+
+    /// Windows has no owner in std's metadata; the user's profile folder is private already.
+    #[cfg(not(unix))]
+    pub fn owned(_: &Metadata) -> bool {
+        true
+    }
+
+    #[cfg(unix)]
+    pub fn make_private(dir: &Path, meta: &Metadata) -> Result<(), String> {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = meta.permissions().mode() & 0o777;
+        if mode != 0o700 {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(|e| {
+                format!("its mode {mode:o} cannot be made 0700 ({e}): `chmod 700` it")
+            })?;
         }
         Ok(())
     }
 
-    /// Windows folders under the user's profile carry the user's ACL.
     #[cfg(not(unix))]
-    pub fn claim(_dir: &Path, _meta: &Metadata) -> Result<(), NotOurs> {
+    pub fn make_private(_: &Path, _: &Metadata) -> Result<(), String> {
         Ok(())
     }
 }
@@ -329,8 +322,8 @@ mod passwd {
 #[cfg(test)]
 #[derive(Default)]
 pub struct FakeFs {
-    pub files: std::sync::Mutex<std::collections::HashMap<PathBuf, Vec<u8>>>,
-    pub dirs: Vec<PathBuf>,
+    pub files: std::sync::Mutex<std::collections::HashMap<std::path::PathBuf, Vec<u8>>>,
+    pub dirs: Vec<std::path::PathBuf>,
     pub users: std::collections::HashMap<String, String>,
     pub current_user_home: Option<String>,
 }
@@ -346,7 +339,7 @@ impl FakeFs {
         self.files
             .lock()
             .unwrap()
-            .insert(PathBuf::from(path), content.as_bytes().to_vec());
+            .insert(path.into(), content.as_bytes().to_vec());
     }
 
     pub fn text(&self, path: &str) -> Option<String> {
@@ -394,7 +387,7 @@ impl Fs for FakeFs {
         Ok(Some(Lock { _file: None }))
     }
 
-    fn own_dir(&self, _dir: &Path) -> Result<(), NotOurs> {
+    fn check_dir(&self, _dir: &Path) -> Result<(), String> {
         Ok(())
     }
 
@@ -446,9 +439,12 @@ mod tests {
         std::os::unix::fs::symlink(&target, &link).unwrap();
         assert!(LiveFs.read_ours(&link).is_err());
         let fifo = tmp.path().join("fifo");
-        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
-        // SAFETY: a valid NUL-terminated path.
-        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        // Would block forever without O_NONBLOCK: no writer ever comes.
         assert!(LiveFs.read_ours(&fifo).is_err());
         // A lock file that is a link is refused, and its target is not created.
         let planted = tmp.path().join("planted");
@@ -463,14 +459,21 @@ mod tests {
     fn our_folder_is_made_private_and_a_loose_one_is_tightened() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("a/b");
-        LiveFs.own_dir(&dir).unwrap();
+        assert_eq!(LiveFs.check_dir(&dir), Ok(()), "absent is fine");
+        LiveFs.write_ours(&dir.join("f"), b"x").unwrap();
         assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&dir.join("f")), 0o600);
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
-        LiveFs.own_dir(&dir).unwrap();
+        LiveFs.check_dir(&dir).unwrap();
         assert_eq!(mode(&dir), 0o700);
         let link = tmp.path().join("link");
         std::os::unix::fs::symlink(&dir, &link).unwrap();
-        assert!(matches!(LiveFs.own_dir(&link), Err(NotOurs::Foreign(_))));
+        assert!(
+            LiveFs
+                .check_dir(&link)
+                .unwrap_err()
+                .contains("not a folder")
+        );
     }
 
     #[test]

@@ -53,7 +53,12 @@ impl Output {
     /// The first line of stderr, for a message.
     pub fn reason(&self) -> String {
         let stderr = String::from_utf8_lossy(&self.stderr);
-        stderr.lines().next().unwrap_or("git failed").trim().to_string()
+        stderr
+            .lines()
+            .next()
+            .unwrap_or("git failed")
+            .trim()
+            .to_string()
     }
 }
 

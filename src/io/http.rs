@@ -1,250 +1,235 @@
-//! The Hub client: one blocking HTTP client, built only when a request is needed, with a
-//! total time-out, no redirects (a token must never follow one to another origin), a size
-//! cap on answers and a `git-credential-hf/<version>` user agent.
+//! The one place that speaks HTTP. `Http` is the seam: `LiveHttp` is one blocking client,
+//! built at the first request, with no redirects (a token must never follow one to another
+//! origin), a size cap on answers, a `git-credential-hf/<version>` user agent, and a deadline
+//! that covers connect, head and body: reqwest's blocking time-out restarts at every read of a
+//! body, so a Hub that trickles one byte at a time would hold a call for as long as it likes.
+//! `FakeHttp` answers unit tests. What the requests mean lives in `crate::hub` and `crate::hf`.
 
-use crate::secret::Token;
-use reqwest::header::CONTENT_TYPE;
-use serde::{Deserialize, Serialize};
+use crate::token::{Secret, Token};
 use std::io::Read;
-use std::time::Duration;
+use std::sync::OnceLock;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::{Duration, Instant};
 
 const USER_AGENT: &str = concat!("git-credential-hf/", env!("CARGO_PKG_VERSION"));
-/// whoami answers are a few KiB; anything near this is not the Hub.
+/// Hub answers are a few KiB; anything near this is not the Hub.
 const MAX_BODY: u64 = 1024 * 1024;
+/// Per address tried, so an address that does not answer leaves time for the next one.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// What the Hub says about a token (the parts the helper shows or decides on).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct WhoamiInfo {
-    pub user: String,
-    #[serde(default)]
-    pub orgs: Vec<String>,
-    /// `access_token`, `oauth`, ...
-    #[serde(default)]
-    pub auth_type: Option<String>,
-    #[serde(default)]
-    pub token_name: Option<String>,
-    /// `read`, `write`, `fineGrained`
-    #[serde(default)]
-    pub role: Option<String>,
-    #[serde(default)]
-    pub fine_grained: Option<serde_json::Value>,
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
 }
 
-/// What a token may do, as far as the Hub's answer tells (`None`: it does not say).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Permissions {
-    pub read_gated: Option<bool>,
-    pub write: Option<bool>,
-    pub inference_providers: Option<bool>,
+#[derive(Clone, Debug)]
+pub enum Body {
+    Empty,
+    /// `application/x-www-form-urlencoded` (its values may be secrets).
+    Form(Secret<Vec<(String, String)>>),
+    /// `application/json`.
+    Json(Secret<serde_json::Value>),
 }
 
-impl WhoamiInfo {
-    pub fn permissions(&self) -> Permissions {
-        match self.role.as_deref() {
-            Some("write") | Some("admin") => Permissions {
-                read_gated: Some(true),
-                write: Some(true),
-                inference_providers: Some(true),
-            },
-            Some("read") => Permissions {
-                read_gated: Some(true),
-                write: Some(false),
-                inference_providers: Some(true),
-            },
-            Some("fineGrained") => {
-                let fg = self.fine_grained.as_ref();
-                let all_perms: Vec<&str> =
-                    fg.into_iter()
-                        .flat_map(|fg| {
-                            let global = fg["global"].as_array().into_iter().flatten();
-                            let scoped =
-                                fg["scoped"].as_array().into_iter().flatten().flat_map(|s| {
-                                    s["permissions"].as_array().into_iter().flatten()
-                                });
-                            global.chain(scoped)
-                        })
-                        .filter_map(|p| p.as_str())
-                        .collect();
-                Permissions {
-                    read_gated: fg.and_then(|fg| fg["canReadGatedRepos"].as_bool()),
-                    write: Some(all_perms.contains(&"repo.write")),
-                    inference_providers: Some(all_perms.contains(&"inference.serverless.write")),
-                }
-            }
-            _ => Permissions::default(),
-        }
-    }
+/// One request. Debug never shows the bearer token or the body.
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// What it is for, in messages (`whoami`, `OAuth refresh`).
+    pub what: &'static str,
+    pub method: Method,
+    pub url: String,
+    /// Appended to the URL's own query.
+    pub query: Vec<(String, String)>,
+    pub bearer: Option<Token>,
+    pub body: Body,
 }
 
-#[derive(Debug)]
-pub enum Whoami {
-    Valid(WhoamiInfo),
-    /// The Hub refused the token (401).
-    Invalid,
-    /// No verdict: network error, time-out, 5xx, 429, redirect, garbage.
-    Unknown(String),
-}
-
-pub struct HubClient {
-    client: reqwest::blocking::Client,
-}
-
-impl HubClient {
-    pub fn new(timeout: Duration) -> anyhow::Result<HubClient> {
-        // Only the first call installs it; later calls see it installed.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::blocking::Client::builder()
-            .user_agent(USER_AGENT)
-            .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(3)))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()?;
-        Ok(HubClient { client })
-    }
-
-    /// `GET {api_base}/api/whoami-v2` with the token as Bearer.
-    pub fn whoami(&self, api_base: &str, token: &Token) -> Whoami {
-        let response = self
-            .client
-            .get(format!("{api_base}/api/whoami-v2"))
-            .bearer_auth(token.expose())
-            .send();
-        let response = match response {
-            Ok(r) => r,
-            Err(e) => return Whoami::Unknown(describe("whoami", &e)),
-        };
-        let status = response.status().as_u16();
-        match status {
-            200 => match read_capped("whoami", response) {
-                Ok(body) => parse_whoami(&body).map(Whoami::Valid).unwrap_or_else(|| {
-                    Whoami::Unknown("the whoami answer is not the Hub's JSON".into())
-                }),
-                Err(e) => Whoami::Unknown(e),
-            },
-            401 => Whoami::Invalid,
-            _ => Whoami::Unknown(format!("the Hub answered HTTP {status}")),
+impl Request {
+    pub fn get(what: &'static str, url: impl Into<String>) -> Request {
+        Request {
+            what,
+            method: Method::Get,
+            url: url.into(),
+            query: Vec::new(),
+            bearer: None,
+            body: Body::Empty,
         }
     }
 
-    /// `GET {api_base}/api/{kind}s/{id}/auth-check[/write]`: may this token (or nobody, when
-    /// `None`) read or push the repository? Errors carry the Hub's `X-Error-Code` and
-    /// `X-Error-Message`.
-    pub fn auth_check(
-        &self,
-        api_base: &str,
-        path: &str,
-        write: bool,
-        token: Option<&Token>,
-    ) -> Result<AuthCheck, String> {
-        let suffix = if write { "/write" } else { "" };
-        let mut request = self
-            .client
-            .get(format!("{api_base}/api/{path}/auth-check{suffix}"));
-        if let Some(token) = token {
-            request = request.bearer_auth(token.expose());
+    pub fn post(what: &'static str, url: impl Into<String>, body: Body) -> Request {
+        Request {
+            method: Method::Post,
+            body,
+            ..Request::get(what, url)
         }
-        let response = request.send().map_err(|e| describe("auth-check", &e))?;
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
-        Ok(AuthCheck {
-            status: response.status().as_u16(),
-            error_code: header("x-error-code"),
-            error_message: header("x-error-message"),
-        })
     }
 
-    /// POST an `application/x-www-form-urlencoded` body (the OAuth token endpoint).
-    pub fn post_form(
-        &self,
-        what: &str,
-        url: &str,
-        form: &[(&str, &str)],
-    ) -> Result<Answer, String> {
-        // The query serializer of `Url` is the form encoding, without another dependency.
-        let mut encoder = reqwest::Url::parse("form:").expect("a valid URL");
-        encoder.query_pairs_mut().extend_pairs(form);
-        let body = encoder.query().unwrap_or_default().to_string();
-        let request = self
-            .client
-            .post(url)
-            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(body);
-        send(what, request)
-    }
-
-    /// POST a JSON body.
-    pub fn post_json(
-        &self,
-        what: &str,
-        url: &str,
-        body: &serde_json::Value,
-    ) -> Result<Answer, String> {
-        let request = self
-            .client
-            .post(url)
-            .header(CONTENT_TYPE, "application/json")
-            .body(body.to_string());
-        send(what, request)
-    }
-
-    /// GET `url` with `query` appended to its own query and `bearer` as the Bearer token.
-    pub fn get_bearer(
-        &self,
-        what: &str,
-        url: &str,
-        query: &[(&str, &str)],
-        bearer: &Token,
-    ) -> Result<Answer, String> {
-        let mut url = reqwest::Url::parse(url).map_err(|e| format!("{what}: bad URL: {e}"))?;
-        url.query_pairs_mut().extend_pairs(query);
-        send(what, self.client.get(url).bearer_auth(bearer.expose()))
+    pub fn bearer(mut self, token: &Token) -> Request {
+        self.bearer = Some(token.clone());
+        self
     }
 }
 
-/// The Hub's answer to an auth-check.
-#[derive(Debug)]
-pub struct AuthCheck {
+/// The status, headers (names lowercase) and capped body of an answer. Debug leaves the body
+/// out: an `/oauth/token` answer holds tokens.
+#[derive(Clone, Default)]
+pub struct Response {
     pub status: u16,
-    pub error_code: Option<String>,
-    pub error_message: Option<String>,
-}
-
-/// The status and (capped) body of an answer.
-#[derive(Debug)]
-pub struct Answer {
-    pub status: u16,
+    pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
 }
 
-fn send(what: &str, request: reqwest::blocking::RequestBuilder) -> Result<Answer, String> {
-    let response = request.send().map_err(|e| describe(what, &e))?;
-    let status = response.status().as_u16();
-    Ok(Answer {
-        status,
-        body: read_capped(what, response)?,
+impl std::fmt::Debug for Response {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Response({}, {} bytes)", self.status, self.body.len())
+    }
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// The server could not be asked (time-out, no connection, a broken answer): what happened,
+/// in words that never hold a token (no URL the helper builds carries one).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unreachable(pub String);
+
+impl std::fmt::Display for Unreachable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+pub trait Http: Send + Sync {
+    /// Sends `request`, giving up at `deadline`.
+    fn send(&self, request: &Request, deadline: Instant) -> Result<Response, Unreachable>;
+}
+
+/// The network. The client (TLS roots included) is built at the first request only: a warm
+/// `get` never makes one.
+#[derive(Default)]
+pub struct LiveHttp {
+    client: OnceLock<Result<reqwest::blocking::Client, String>>,
+}
+
+impl LiveHttp {
+    fn client(&self) -> Result<&reqwest::blocking::Client, Unreachable> {
+        self.client
+            .get_or_init(|| {
+                // Only the first call installs it; later calls see it installed.
+                let _ = rustls::crypto::ring::default_provider().install_default();
+                reqwest::blocking::Client::builder()
+                    .user_agent(USER_AGENT)
+                    .connect_timeout(CONNECT_TIMEOUT)
+                    .redirect(reqwest::redirect::Policy::none())
+                    .build()
+                    .map_err(|e| format!("cannot set up HTTPS: {e}"))
+            })
+            .as_ref()
+            .map_err(|e| Unreachable(e.clone()))
+    }
+}
+
+impl Http for LiveHttp {
+    /// Sending and reading the body happen on a thread of their own, waited for only until
+    /// `deadline`; past it the call is abandoned (the thread ends with the process, or sooner
+    /// on reqwest's own time-out, set to the same time left).
+    fn send(&self, request: &Request, deadline: Instant) -> Result<Response, Unreachable> {
+        let what = request.what;
+        let timed_out = || Unreachable(format!("{what} timed out"));
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(timed_out());
+        }
+        let builder = build(self.client()?, request)?.timeout(left);
+        let (tx, rx) = mpsc::channel();
+        std::thread::Builder::new()
+            .name(format!("http: {what}"))
+            .spawn(move || {
+                // The caller may have given up and gone: nobody to tell.
+                let _ = tx.send(fetch(what, builder));
+            })
+            .map_err(|e| {
+                Unreachable(format!("{what} request failed: cannot start a thread: {e}"))
+            })?;
+        match rx.recv_timeout(left) {
+            // reqwest's own time-out may win the race by a hair: it is the same deadline.
+            Ok(Err(_)) if Instant::now() >= deadline => Err(timed_out()),
+            Ok(answer) => answer,
+            Err(RecvTimeoutError::Timeout) => Err(timed_out()),
+            Err(RecvTimeoutError::Disconnected) => {
+                Err(Unreachable(format!("{what} request failed")))
+            }
+        }
+    }
+}
+
+fn build(
+    client: &reqwest::blocking::Client,
+    request: &Request,
+) -> Result<reqwest::blocking::RequestBuilder, Unreachable> {
+    let what = request.what;
+    let mut url = reqwest::Url::parse(&request.url)
+        .map_err(|e| Unreachable(format!("{what}: bad URL: {e}")))?;
+    if !request.query.is_empty() {
+        url.query_pairs_mut().extend_pairs(&request.query);
+    }
+    let mut builder = match request.method {
+        Method::Get => client.get(url),
+        Method::Post => client.post(url),
+    };
+    if let Some(token) = &request.bearer {
+        builder = builder.bearer_auth(token.expose());
+    }
+    use reqwest::header::CONTENT_TYPE;
+    Ok(match &request.body {
+        Body::Empty => builder,
+        Body::Form(form) => {
+            // The query serializer of `Url` is the form encoding, without another dependency.
+            let mut encoder = reqwest::Url::parse("form:").expect("a valid URL");
+            encoder.query_pairs_mut().extend_pairs(form.expose());
+            builder
+                .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(encoder.query().unwrap_or_default().to_string())
+        }
+        Body::Json(json) => builder
+            .header(CONTENT_TYPE, "application/json")
+            .body(json.expose().to_string()),
     })
 }
 
-fn read_capped(what: &str, response: reqwest::blocking::Response) -> Result<Vec<u8>, String> {
+fn fetch(what: &str, builder: reqwest::blocking::RequestBuilder) -> Result<Response, Unreachable> {
+    let response = builder.send().map_err(|e| describe(what, &e))?;
+    let status = response.status().as_u16();
+    let headers = response
+        .headers()
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
+        .collect();
     let mut body = Vec::new();
     response
         .take(MAX_BODY + 1)
         .read_to_end(&mut body)
-        .map_err(|e| format!("reading the {what} answer failed: {e}"))?;
+        .map_err(|e| Unreachable(format!("reading the {what} answer failed: {e}")))?;
     if body.len() as u64 > MAX_BODY {
-        return Err(format!("the {what} answer is too large"));
+        return Err(Unreachable(format!("the {what} answer is too large")));
     }
-    Ok(body)
+    Ok(Response {
+        status,
+        headers,
+        body,
+    })
 }
 
 /// reqwest's error chain names the URL but never headers or bodies, so it cannot carry a
-/// token (no URL the helper builds holds one).
-fn describe(what: &str, e: &reqwest::Error) -> String {
+/// token.
+fn describe(what: &str, e: &reqwest::Error) -> Unreachable {
     let kind = if e.is_timeout() {
         "timed out"
     } else if e.is_connect() {
@@ -258,81 +243,138 @@ fn describe(what: &str, e: &reqwest::Error) -> String {
         text.push_str(&format!(": {s}"));
         source = s.source();
     }
-    text
+    Unreachable(text)
 }
 
-pub fn parse_whoami(body: &[u8]) -> Option<WhoamiInfo> {
-    #[derive(Deserialize)]
-    struct Raw {
-        name: String,
-        #[serde(default)]
-        orgs: Vec<Org>,
-        #[serde(default)]
-        auth: Option<Auth>,
+/// A Hub for unit tests: answers each request with the first rule whose URL ends with its
+/// path (and whose bearer matches, when the rule names one); records every request.
+#[cfg(test)]
+#[derive(Default)]
+pub struct FakeHttp {
+    rules: Vec<(String, Option<String>, Result<Response, Unreachable>)>,
+    pub requests: std::sync::Mutex<Vec<Request>>,
+}
+
+#[cfg(test)]
+impl FakeHttp {
+    /// `path` with `bearer` (any bearer when `None`) answers `status` with `body`.
+    pub fn answer(mut self, path: &str, bearer: Option<&str>, status: u16, body: &str) -> Self {
+        let response = Response {
+            status,
+            headers: Vec::new(),
+            body: body.as_bytes().to_vec(),
+        };
+        self.rules
+            .push((path.into(), bearer.map(str::to_string), Ok(response)));
+        self
     }
-    #[derive(Deserialize)]
-    struct Org {
-        name: String,
+
+    /// `path` answers with these headers (and an empty body).
+    pub fn headers(mut self, path: &str, status: u16, headers: &[(&str, &str)]) -> Self {
+        let response = Response {
+            status,
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            body: Vec::new(),
+        };
+        self.rules.push((path.into(), None, Ok(response)));
+        self
     }
-    #[derive(Deserialize)]
-    struct Auth {
-        #[serde(rename = "type")]
-        kind: Option<String>,
-        #[serde(rename = "accessToken")]
-        access_token: Option<AccessToken>,
+
+    /// `path` cannot be reached.
+    pub fn unreachable(mut self, path: &str) -> Self {
+        let error = Unreachable(format!("{path} could not connect"));
+        self.rules.push((path.into(), None, Err(error)));
+        self
     }
-    #[derive(Deserialize)]
-    struct AccessToken {
-        #[serde(rename = "displayName")]
-        display_name: Option<String>,
-        role: Option<String>,
-        #[serde(rename = "fineGrained")]
-        fine_grained: Option<serde_json::Value>,
+
+    /// The bearer tokens sent, in order.
+    pub fn bearers(&self) -> Vec<String> {
+        let requests = self.requests.lock().unwrap();
+        requests
+            .iter()
+            .filter_map(|r| r.bearer.as_ref().map(|t| t.expose().to_string()))
+            .collect()
     }
-    let raw: Raw = serde_json::from_slice(body).ok()?;
-    let auth = raw.auth;
-    let access = auth.as_ref().and_then(|a| a.access_token.as_ref());
-    Some(WhoamiInfo {
-        user: raw.name,
-        orgs: raw.orgs.into_iter().map(|o| o.name).collect(),
-        auth_type: auth.as_ref().and_then(|a| a.kind.clone()),
-        token_name: access.and_then(|a| a.display_name.clone()),
-        role: access.and_then(|a| a.role.clone()),
-        fine_grained: access.and_then(|a| a.fine_grained.clone()),
-    })
+}
+
+#[cfg(test)]
+impl Http for FakeHttp {
+    fn send(&self, request: &Request, _deadline: Instant) -> Result<Response, Unreachable> {
+        self.requests.lock().unwrap().push(request.clone());
+        let bearer = request.bearer.as_ref().map(Token::expose);
+        self.rules
+            .iter()
+            .find(|(path, want, _)| {
+                request.url.ends_with(path.as_str())
+                    && want.as_deref().is_none_or(|w| Some(w) == bearer)
+            })
+            .map(|(_, _, answer)| answer.clone())
+            .unwrap_or_else(|| Err(Unreachable(format!("no fake answer for {}", request.url))))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn fixture(name: &str) -> Vec<u8> {
-        let path = format!(
-            "{}/tests/fixtures/whoami-v2/{name}",
-            env!("CARGO_MANIFEST_DIR")
+    #[test]
+    fn the_client_can_be_shared_by_threads() {
+        fn shared<T: Send + Sync>() {}
+        shared::<LiveHttp>();
+    }
+
+    #[test]
+    fn a_deadline_already_past_asks_nobody() {
+        // Port 9 (discard) on loopback is never contacted: the call ends before connecting.
+        let request = Request::get("whoami", "http://127.0.0.1:9/api/whoami-v2");
+        assert_eq!(
+            LiveHttp::default()
+                .send(&request, Instant::now())
+                .unwrap_err(),
+            Unreachable("whoami timed out".into())
         );
-        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
     }
 
     #[test]
-    fn parses_the_documented_shapes() {
-        let w = parse_whoami(&fixture("write-token.json")).unwrap();
-        assert_eq!(w.user, "alice");
-        assert_eq!(w.orgs, vec!["example-org"]);
-        assert_eq!(w.role.as_deref(), Some("write"));
-        assert_eq!(w.token_name.as_deref(), Some("laptop"));
-        let fg = parse_whoami(&fixture("fine-grained-token.json")).unwrap();
-        assert_eq!(fg.role.as_deref(), Some("fineGrained"));
-        assert!(fg.fine_grained.is_some());
-        let oauth = parse_whoami(&fixture("oauth-token.json")).unwrap();
-        assert_eq!(oauth.auth_type.as_deref(), Some("oauth"));
-        assert_eq!(oauth.role, None);
+    fn the_deadline_bounds_a_silent_server() {
+        // Accepts the connection and never answers.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let start = Instant::now();
+        let request = Request::post(
+            "probe",
+            url,
+            Body::Json(Secret::new(serde_json::Value::Null)),
+        );
+        let answer = LiveHttp::default().send(&request, start + Duration::from_millis(300));
+        assert_eq!(answer.unwrap_err(), Unreachable("probe timed out".into()));
+        assert!(
+            start.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            start.elapsed()
+        );
+        drop(listener);
     }
 
     #[test]
-    fn garbage_is_not_a_verdict() {
-        assert!(parse_whoami(b"<html>").is_none());
-        assert!(parse_whoami(b"{}").is_none());
-        assert!(parse_whoami(b"[1,2]").is_none());
+    fn debug_shows_no_secret() {
+        let secret = "hf_not-a-real-token-debug";
+        let request = Request::post(
+            "OAuth refresh",
+            "https://h/oauth/token",
+            Body::Form(Secret::new(vec![("refresh_token".into(), secret.into())])),
+        )
+        .bearer(&Token::new(secret));
+        let response = Response {
+            status: 200,
+            headers: Vec::new(),
+            body: secret.as_bytes().to_vec(),
+        };
+        for text in [format!("{request:?}"), format!("{response:?}")] {
+            assert!(!text.contains(secret), "{text}");
+        }
     }
 }

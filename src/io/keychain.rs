@@ -2,7 +2,7 @@
 //! where Git Credential Manager and older setups keep Hub tokens. Read only, and bounded in
 //! time: a desktop keyring that never answers must not hang `status`.
 
-use crate::secret::Token;
+use crate::token::Token;
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -18,17 +18,17 @@ pub enum Lookup {
 
 pub trait Keychain: Send + Sync {
     /// `Ok(None)` when there is no such entry; `Err` when no keychain can be reached.
-    fn get(&self, service: &str, user: &str) -> Result<Option<String>, String>;
+    fn get(&self, service: &str, user: &str) -> Result<Option<Token>, String>;
 }
 
 /// The platform keychain, through the `keyring` crate.
 pub struct OsKeychain;
 
 impl Keychain for OsKeychain {
-    fn get(&self, service: &str, user: &str) -> Result<Option<String>, String> {
+    fn get(&self, service: &str, user: &str) -> Result<Option<Token>, String> {
         let entry = keyring::Entry::new(service, user).map_err(|e| e.to_string())?;
         match entry.get_password() {
-            Ok(secret) => Ok(Some(secret)),
+            Ok(secret) => Ok(Some(Token::new(secret))),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(e.to_string()),
         }
@@ -50,9 +50,7 @@ pub fn lookup(
         for service in &services {
             for user in USERS {
                 match keychain.get(service, user) {
-                    Ok(Some(secret)) => {
-                        found.push((service.to_string(), user.to_string(), Token::new(secret)))
-                    }
+                    Ok(Some(secret)) => found.push((service.to_string(), user.to_string(), secret)),
                     Ok(None) => {}
                     Err(e) => {
                         let _ = tx.send(Lookup::NotAvailable(e));
@@ -66,6 +64,25 @@ pub fn lookup(
     rx.recv_timeout(timeout).unwrap_or_else(|_| {
         Lookup::NotAvailable(format!("no answer within {} s", timeout.as_secs()))
     })
+}
+
+/// A keychain for unit tests: the entries given, or none reachable.
+#[cfg(test)]
+#[derive(Default)]
+pub struct FakeKeychain {
+    pub entries: std::collections::HashMap<(String, String), String>,
+    pub unavailable: Option<String>,
+}
+
+#[cfg(test)]
+impl Keychain for FakeKeychain {
+    fn get(&self, service: &str, user: &str) -> Result<Option<Token>, String> {
+        if let Some(why) = &self.unavailable {
+            return Err(why.clone());
+        }
+        let secret = self.entries.get(&(service.into(), user.into()));
+        Ok(secret.map(Token::new))
+    }
 }
 
 #[cfg(test)]
@@ -82,11 +99,11 @@ mod tests {
     struct Fake(Result<Option<&'static str>, &'static str>, Duration);
 
     impl Keychain for Fake {
-        fn get(&self, service: &str, user: &str) -> Result<Option<String>, String> {
+        fn get(&self, service: &str, user: &str) -> Result<Option<Token>, String> {
             std::thread::sleep(self.1);
             let hit = service == HUB && user == "hf_user";
             self.0
-                .map(|v| v.filter(|_| hit).map(str::to_string))
+                .map(|v| v.filter(|_| hit).map(Token::new))
                 .map_err(str::to_string)
         }
     }

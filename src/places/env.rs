@@ -1,7 +1,7 @@
 //! huggingface_hub's variables, LangChain's, and the OIDC resource.
 
 use super::{Finding, Kind, Look, Place};
-use crate::env::{HF_OIDC_RESOURCE, HF_TOKEN, HUGGINGFACEHUB_API_TOKEN, HUGGING_FACE_HUB_TOKEN};
+use crate::env::{HF_OIDC_RESOURCE, HF_TOKEN, HUGGING_FACE_HUB_TOKEN, HUGGINGFACEHUB_API_TOKEN};
 use crate::hf::token_file::clean;
 
 pub struct EnvVars;

@@ -29,7 +29,9 @@ impl Place for HfFiles {
             }
             Ok(parsed) if parsed.tokens.is_empty() => {
                 let why = parsed.problem;
-                found.push(no_tokens(why.unwrap_or_else(|| s.stored_tokens_path.clone())));
+                found.push(no_tokens(
+                    why.unwrap_or_else(|| s.stored_tokens_path.clone()),
+                ));
                 return found;
             }
             Ok(parsed) => parsed,

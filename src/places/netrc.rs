@@ -21,7 +21,10 @@ pub fn path(env: &Env) -> Option<PathBuf> {
     if let Some(p) = env.path(NETRC) {
         return Some(p);
     }
-    Some(env.home()?.join(if cfg!(windows) { "_netrc" } else { ".netrc" }))
+    Some(
+        env.home()?
+            .join(if cfg!(windows) { "_netrc" } else { ".netrc" }),
+    )
 }
 
 pub fn read(path: &std::path::Path, fs: &dyn Fs) -> std::io::Result<Vec<Entry>> {
@@ -38,7 +41,11 @@ impl Place for Netrc {
         };
         let shown = path.display().to_string();
         let Ok(entries) = read(&path, look.fs) else {
-            return vec![Finding::absent("netrc", Kind::NetrcUnsent, format!("{shown} (none)"))];
+            return vec![Finding::absent(
+                "netrc",
+                Kind::NetrcUnsent,
+                format!("{shown} (none)"),
+            )];
         };
         let target_host = look.target.host();
         let target_has_machine = entries.iter().any(|e| {

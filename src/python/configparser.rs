@@ -123,9 +123,7 @@ pub fn parse(text: &str) -> Result<Vec<Section>, String> {
             bad_line.get_or_insert(lineno);
             continue;
         };
-        let key = value[..delim]
-            .trim_end_matches(is_space)
-            .to_lowercase();
+        let key = value[..delim].trim_end_matches(is_space).to_lowercase();
         if key.is_empty() {
             bad_line.get_or_insert(lineno);
             optname = None;
@@ -151,12 +149,7 @@ pub fn parse(text: &str) -> Result<Vec<Section>, String> {
         return Err(format!("line {lineno} is not `key = value`"));
     }
 
-    let join = |lines: &[String]| {
-        lines
-            .join("\n")
-            .trim_end_matches(is_space)
-            .to_string()
-    };
+    let join = |lines: &[String]| lines.join("\n").trim_end_matches(is_space).to_string();
     Ok(sections
         .into_iter()
         .map(|(name, opts)| {
@@ -189,4 +182,3 @@ fn section_header(value: &str) -> Option<&str> {
     let close = rest.rfind(']')?;
     (close > 0).then(|| &rest[..close])
 }
-

@@ -169,6 +169,13 @@ mod tests {
     }
 
     #[test]
+    fn pathlib_normalisation() {
+        assert_eq!(pathlib_path(""), PathBuf::from("."));
+        assert_eq!(pathlib_path("a/token/"), PathBuf::from("a/token"));
+        assert_eq!(pathlib_path("//"), PathBuf::from("/"));
+    }
+
+    #[test]
     fn join_and_dirname_match_posixpath() {
         assert_eq!(join("", "huggingface"), "huggingface");
         assert_eq!(join("/a/", "b"), "/a/b");

@@ -70,7 +70,6 @@ fn decimal_value(c: char) -> Option<u32> {
     (d < 10).then_some(d)
 }
 
-
 /// Python's `int(v)` for a JSON value; saturates like `parse_int`.
 pub fn json_int(v: &Value) -> Option<i64> {
     match v {

@@ -105,7 +105,9 @@ pub fn json(inv: &Inventory, problems: &[Problem], repo: Option<Access>) -> Stat
                     fingerprint: fingerprint(e),
                     valid: e.valid(),
                     user: info.map(|i| clean.text(&i.user)),
-                    token_name: info.and_then(|i| i.token_name.as_deref()).map(|n| clean.text(n)),
+                    token_name: info
+                        .and_then(|i| i.token_name.as_deref())
+                        .map(|n| clean.text(n)),
                     role: info.and_then(|i| i.role.clone().or(i.auth_type.clone())),
                     permissions: info.map(WhoamiInfo::permissions),
                     detail: clean.text(&f.detail),
@@ -157,7 +159,12 @@ pub fn render(
         ),
         (Ok(Some(r)), None) => clean.text(&r.source.to_string()),
     };
-    writeln!(out, "{:<w$} {python}", "huggingface_hub uses", w = width + 2)?;
+    writeln!(
+        out,
+        "{:<w$} {python}",
+        "huggingface_hub uses",
+        w = width + 2
+    )?;
     let git = match inv.git.map(|i| &inv.entries[i]) {
         None => "nothing (git will prompt or fail)".to_string(),
         Some(e) => {
@@ -207,7 +214,11 @@ pub fn render(
         writeln!(out, "{}", style.paint(GREEN, "No problems found."))?;
     } else {
         writeln!(out, "Problems")?;
-        let code_width = problems.iter().map(|p| p.code.as_str().len()).max().unwrap_or(0);
+        let code_width = problems
+            .iter()
+            .map(|p| p.code.as_str().len())
+            .max()
+            .unwrap_or(0);
         for p in problems {
             let colour = match p.severity {
                 Severity::Error => RED,
@@ -221,7 +232,13 @@ pub fn render(
                 p.code.as_str(),
                 clean.text(&p.message)
             )?;
-            writeln!(out, "  {:<7} {:<code_width$}  fix: {}", "", "", clean.text(&p.fix))?;
+            writeln!(
+                out,
+                "  {:<7} {:<code_width$}  fix: {}",
+                "",
+                "",
+                clean.text(&p.fix)
+            )?;
         }
     }
     if let Some(access) = repo {

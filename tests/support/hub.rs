@@ -150,7 +150,12 @@ pub enum WhoamiMode {
     Huge,
     /// 302 with `Location: <url>`.
     RedirectTo(String),
+    /// The normal answer's head at once, then its body one byte every `TRICKLE_EVERY`.
+    Trickle,
 }
+
+/// How slowly a trickled body comes: each read succeeds well inside any time-out.
+pub const TRICKLE_EVERY: Duration = Duration::from_millis(400);
 
 /// The parsed `Authorization` header of a request.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -224,6 +229,7 @@ struct State {
     repos: HashMap<String, RepoState>,
     lfs: HashMap<String, Vec<u8>>,
     oauth_requires_bearer: bool,
+    auth_check_trickle: bool,
     oauth: oauth::OAuthState,
 }
 
@@ -280,6 +286,7 @@ impl Hub {
                 repos: HashMap::new(),
                 lfs: HashMap::new(),
                 oauth_requires_bearer: false,
+                auth_check_trickle: false,
                 oauth: oauth::OAuthState::default(),
             }),
             cond: Condvar::new(),
@@ -356,6 +363,11 @@ impl Hub {
     /// only as `Authorization: Bearer`.
     pub fn set_oauth_requires_bearer(&self, on: bool) {
         self.shared.lock().oauth_requires_bearer = on;
+    }
+
+    /// When on, auth-check answers are trickled (see `WhoamiMode::Trickle`).
+    pub fn set_auth_check_trickle(&self, on: bool) {
+        self.shared.lock().auth_check_trickle = on;
     }
 
     /// Where the bare repo for `repo_id` lives (whether or not it exists).
@@ -695,6 +707,8 @@ struct Response {
     status: u16,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
+    /// Send the body one byte every `TRICKLE_EVERY`.
+    trickle: bool,
 }
 
 impl Response {
@@ -703,7 +717,13 @@ impl Response {
             status,
             headers: Vec::new(),
             body: Vec::new(),
+            trickle: false,
         }
+    }
+
+    fn trickled(mut self, on: bool) -> Self {
+        self.trickle = on;
+        self
     }
 
     fn header(mut self, k: &str, v: &str) -> Self {
@@ -750,7 +770,7 @@ fn serve_connection(shared: &Shared, stream: TcpStream) -> io::Result<()> {
             Err(e) => {
                 if e.kind() == io::ErrorKind::InvalidData {
                     let resp = Response::text(400, "Bad Request");
-                    let _ = write_response(&mut writer, &resp, true, false);
+                    let _ = write_response(shared, &mut writer, &resp, true, false);
                 }
                 return Ok(());
             }
@@ -771,7 +791,7 @@ fn serve_connection(shared: &Shared, stream: TcpStream) -> io::Result<()> {
         });
         match outcome {
             Outcome::Reply(resp) => {
-                write_response(&mut writer, &resp, close, req.method == "HEAD")?;
+                write_response(shared, &mut writer, &resp, close, req.method == "HEAD")?;
                 if close {
                     let _ = writer.shutdown(Shutdown::Write);
                     return Ok(());
@@ -890,6 +910,7 @@ fn read_request(
 }
 
 fn write_response(
+    shared: &Shared,
     w: &mut TcpStream,
     resp: &Response,
     close: bool,
@@ -906,8 +927,21 @@ fn write_response(
         if close { "close" } else { "keep-alive" }
     );
     w.write_all(head.as_bytes())?;
-    if !head_only {
+    if head_only {
+        return w.flush();
+    }
+    if !resp.trickle {
         w.write_all(&resp.body)?;
+        return w.flush();
+    }
+    // Ends when the client goes away (the write fails) or the Hub is dropped.
+    for byte in &resp.body {
+        w.flush()?;
+        thread::sleep(TRICKLE_EVERY);
+        if shared.is_shutdown() {
+            return Ok(());
+        }
+        w.write_all(std::slice::from_ref(byte))?;
     }
     w.flush()
 }
@@ -1352,6 +1386,9 @@ fn whoami(shared: &Shared, req: &Request) -> Outcome {
         }
         match st.whoami_mode.clone() {
             WhoamiMode::Normal => return Outcome::Reply(whoami_normal(&st, req, false)),
+            WhoamiMode::Trickle => {
+                return Outcome::Reply(whoami_normal(&st, req, false).trickled(true));
+            }
             WhoamiMode::Huge => return Outcome::Reply(whoami_normal(&st, req, true)),
             WhoamiMode::Status(401) => {
                 return Outcome::Reply(api_error(
@@ -1502,12 +1539,11 @@ fn auth_check(shared: &Shared, req: &Request, rest: &str) -> Option<Response> {
         "datasets" | "spaces" => format!("{kind}/{}", normalize_repo_id(id)),
         _ => return None,
     };
-    Some(
-        match authorize(shared, &req.auth, &repo_id, access, Flavor::Api) {
-            Ok(_) => Response::json(200, "{}".to_string()),
-            Err(r) => r,
-        },
-    )
+    let answer = match authorize(shared, &req.auth, &repo_id, access, Flavor::Api) {
+        Ok(_) => Response::json(200, "{}".to_string()),
+        Err(r) => r,
+    };
+    Some(answer.trickled(shared.lock().auth_check_trickle))
 }
 
 // ---------------------------------------------------------------------------

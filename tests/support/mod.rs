@@ -9,9 +9,10 @@ pub mod python;
 
 use std::cell::RefCell;
 use std::ffi::OsStr;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_git-credential-hf");
 
@@ -129,6 +130,25 @@ impl TestEnv {
         c
     }
 
+    /// The helper with `args`, bound by file permissions even as root: root's
+    /// CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH are dropped from the bounding set, so the
+    /// helper meets the same EACCES a normal user would. `None` when that cannot be arranged.
+    pub fn cmd_without_dac_override(&self, args: &[&str]) -> Option<TestCmd> {
+        if !is_root() {
+            return Some(self.cmd(args));
+        }
+        let probe = self.program(
+            "setpriv",
+            &["--bounding-set=-dac_override,-dac_read_search", "true"],
+        );
+        if probe.run().code != 0 {
+            return None;
+        }
+        let mut argv = vec!["--bounding-set=-dac_override,-dac_read_search", BIN];
+        argv.extend_from_slice(args);
+        Some(self.program("setpriv", &argv))
+    }
+
     /// Real `git` with `args`.
     pub fn git(&self, args: &[&str]) -> TestCmd {
         self.program("git", args)
@@ -195,6 +215,11 @@ impl TestEnv {
     }
 }
 
+pub fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { libc::geteuid() == 0 }
+}
+
 /// Whether `program` is installed (on the test's PATH).
 pub fn on_path(program: &str) -> bool {
     std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
@@ -249,11 +274,22 @@ impl TestCmd {
         self
     }
 
-    pub fn run(mut self) -> Out {
+    pub fn run(self) -> Out {
+        self.execute(None).0
+    }
+
+    /// Like `run`, and how long the command took; a command still running after `limit` is
+    /// killed and the test fails, so a hang fails the test instead of stalling it.
+    pub fn run_within(self, limit: Duration) -> (Out, Duration) {
+        self.execute(Some(limit))
+    }
+
+    fn execute(mut self, limit: Option<Duration>) -> (Out, Duration) {
         self.cmd
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
+        let start = Instant::now();
         let mut child = self
             .cmd
             .spawn()
@@ -263,17 +299,46 @@ impl TestCmd {
         let writer = std::thread::spawn(move || {
             let _ = stdin.write_all(&input);
         });
-        let output = child.wait_with_output().unwrap();
+        let out_reader = drain(child.stdout.take().unwrap());
+        let err_reader = drain(child.stderr.take().unwrap());
+        let status = loop {
+            let Some(limit) = limit else {
+                break child.wait().unwrap();
+            };
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if start.elapsed() > limit {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "{}: still running after {:?}: killed",
+                    self.label,
+                    start.elapsed()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        let took = start.elapsed();
         writer.join().unwrap();
         let out = Out {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            code: status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out_reader.join().unwrap()).into_owned(),
+            stderr: String::from_utf8_lossy(&err_reader.join().unwrap()).into_owned(),
             label: self.label,
         };
         out.scan_for_leaks(&self.secrets, self.allowed);
-        out
+        (out, took)
     }
+}
+
+/// Reads a child's pipe to the end on a thread of its own, so neither pipe can fill up.
+fn drain(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = pipe.read_to_end(&mut buf);
+        buf
+    })
 }
 
 #[derive(Debug)]

@@ -17,6 +17,8 @@ pub enum OAuthMode {
     InvalidGrant,
     /// Answer normally after this delay.
     Slow(Duration),
+    /// Answer normally, trickling the body (see `WhoamiMode::Trickle`).
+    Trickle,
 }
 
 /// One `POST /oauth/token` received.
@@ -192,7 +194,7 @@ fn token_endpoint(shared: &Shared, req: &Request) -> Response {
             format!("<html><body><h1>{code}</h1></body></html>"),
         ),
         OAuthMode::InvalidGrant => invalid_grant("The refresh token is expired or revoked"),
-        OAuthMode::Normal | OAuthMode::Slow(_) => {
+        OAuthMode::Normal | OAuthMode::Slow(_) | OAuthMode::Trickle => {
             let get = |k: &str| fields.get(k).map(String::as_str).unwrap_or("");
             match get("grant_type") {
                 "refresh_token" => {
@@ -255,7 +257,7 @@ fn token_endpoint(shared: &Shared, req: &Request) -> Response {
         }
     };
     st.oauth.calls[index].status = resp.status;
-    resp
+    resp.trickled(mode == OAuthMode::Trickle)
 }
 
 fn invalid_grant(description: &str) -> Response {
