@@ -1,6 +1,5 @@
 //! The command line, as clap sees it. No logic here.
 
-pub use crate::hub::repo::RepoType;
 use clap::{Args, Parser, Subcommand};
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -128,6 +127,13 @@ pub struct SetupArgs {
     /// Remove exactly what `setup` wrote.
     #[arg(long)]
     pub remove: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RepoType {
+    Model,
+    Dataset,
+    Space,
 }
 
 #[derive(Debug, Args)]

@@ -165,9 +165,11 @@ impl Env {
 
     /// huggingface_hub's `_is_true`: 1, ON, YES, TRUE in any case.
     pub fn is_true(&self, var: Var) -> bool {
-        self.get_os(var)
-            .and_then(OsStr::to_str)
-            .is_some_and(crate::python::text::is_true)
+        self.get_os(var).and_then(OsStr::to_str).is_some_and(|v| {
+            ["1", "ON", "YES", "TRUE"]
+                .iter()
+                .any(|t| v.eq_ignore_ascii_case(t))
+        })
     }
 
     /// The user's home folder as git and curl find it: HOME, else the platform's idea of it.

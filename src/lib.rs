@@ -20,6 +20,7 @@ mod places;
 mod python;
 mod redact;
 mod settings;
+mod time;
 mod token;
 mod ui;
 
@@ -120,5 +121,62 @@ pub mod fuzzing {
             .iter()
             .map(|c| ("capability[]", c.as_str()));
         single.chain(caps).collect()
+    }
+}
+
+/// Every type that holds a secret prints none in its Debug.
+#[cfg(test)]
+mod secrets_in_debug {
+    use crate::token::{Resolved, Secret, Source, Token};
+
+    const PLANTED: &str = "hf_not-a-real-token-planted";
+
+    fn assert_hidden(what: &str, shown: String) {
+        assert!(!shown.contains(PLANTED), "{what}: {shown}");
+        assert!(!shown.contains("real-token-planted"), "{what}: {shown}");
+    }
+
+    #[test]
+    fn none_shows_the_planted_value() {
+        let token = || Token::new(PLANTED);
+        let request = crate::git::protocol::read_request(
+            format!("protocol=https\nhost=hf.co\npassword={PLANTED}\nauthtype=Bearer\ncredential={PLANTED}\n")
+                .as_bytes(),
+        )
+        .unwrap();
+        assert_hidden("protocol::Request", format!("{request:?}"));
+        let stored = crate::hf::stored_tokens::parse(
+            format!("[a]\nhf_token = {PLANTED}\nrefresh_token = {PLANTED}\nx = {PLANTED}\n")
+                .as_bytes(),
+        );
+        assert_hidden("StoredToken", format!("{:?}", stored.tokens));
+        let sections = crate::python::configparser::parse(&format!("[a]\nk = {PLANTED}\n"));
+        assert_hidden("configparser::Section", format!("{sections:?}"));
+        let http = crate::io::http::Request::post(
+            "probe",
+            "https://hub.example/oauth/token",
+            crate::io::http::Body::Form(Secret::new(vec![("t".into(), PLANTED.into())])),
+        )
+        .bearer(&token());
+        assert_hidden("http::Request", format!("{http:?}"));
+        let response = crate::io::http::Response {
+            status: 200,
+            headers: Vec::new(),
+            body: PLANTED.as_bytes().to_vec(),
+        };
+        assert_hidden("http::Response", format!("{response:?}"));
+        let resolved = Resolved {
+            token: token(),
+            source: Source::Env("HF_TOKEN"),
+        };
+        assert_hidden("Resolved", format!("{resolved:?}"));
+        let found = crate::io::keychain::Lookup::Found(vec![("s".into(), "u".into(), token())]);
+        assert_hidden("keychain::Lookup", format!("{found:?}"));
+        let answer = crate::git::helper::Answer {
+            username: "git".into(),
+            token: token(),
+        };
+        assert_hidden("helper::Answer", format!("{answer:?}"));
+        assert_hidden("Secret", format!("{:?}", Secret::new(PLANTED.to_string())));
     }
 }

@@ -207,3 +207,59 @@ fn eight_processes_at_once_refresh_once() {
     let stored = read(&env, ".cache/huggingface/stored_tokens");
     assert!(stored.contains(&format!("hf_token = {NEW}\nrefresh_token = {ROTATED}\n")));
 }
+
+/// Bytes, modification time and inode of a file: what "not written" means.
+fn fingerprint(path: &Path) -> (Vec<u8>, SystemTime, u64) {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(path).unwrap();
+    (
+        std::fs::read(path).unwrap(),
+        meta.modified().unwrap(),
+        meta.ino(),
+    )
+}
+
+#[test]
+fn status_offline_asks_nobody_writes_nothing_and_says_a_refresh_is_due() {
+    let Setup { env, hub } = setup(now() + 3600);
+    let files = [
+        ".cache/huggingface/token",
+        ".cache/huggingface/stored_tokens",
+    ];
+    let before: Vec<_> = files.iter().map(|f| fingerprint(&env.path(f))).collect();
+    env.cmd(&["status", "--offline"])
+        .run()
+        .stdout_has("due for a refresh, not attempted");
+    let out = env.cmd(&["status", "--offline", "--json"]).run();
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert!(
+        json["notes"][0].as_str().unwrap().contains("not attempted"),
+        "{json:#}"
+    );
+    assert!(hub.requests().is_empty(), "{:?}", hub.requests());
+    let after: Vec<_> = files.iter().map(|f| fingerprint(&env.path(f))).collect();
+    assert_eq!(before, after);
+    assert!(
+        !env.path(".cache/git-credential-hf").exists(),
+        "no cache file of ours was written"
+    );
+}
+
+#[test]
+fn status_says_what_a_refresh_did_and_when_it_failed() {
+    let Setup { env, hub } = setup(now() + 3600);
+    env.cmd(&["status"])
+        .run()
+        .stdout_has("Notes")
+        .stdout_has("refreshed the OAuth token `oauth-alice`");
+    assert_eq!(hub.oauth_calls().len(), 1);
+    let Setup { env, hub } = setup(now() + 3600);
+    hub.set_oauth_mode(OAuthMode::Status(500));
+    let out = env.cmd(&["status", "--json"]).run();
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let notes = json["notes"].to_string();
+    assert!(
+        notes.contains("could not refresh the OAuth token `oauth-alice`"),
+        "{notes}"
+    );
+}

@@ -5,8 +5,8 @@ use super::{Ctx, Streams};
 use crate::hf::resolve::environment_token;
 use crate::hf::stored_tokens::{self, StoredToken};
 use crate::python::text::parse_int;
+use crate::time::local_date;
 use crate::ui::table::tabulate;
-use crate::ui::time::local_date;
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 

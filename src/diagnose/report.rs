@@ -5,8 +5,8 @@ use crate::hf::oauth::{Failure, RETRY_AFTER};
 use crate::hf::resolve::Note;
 use crate::hub::verdict::WhoamiInfo;
 use crate::settings::Settings;
+use crate::time::utc;
 use crate::token::Resolved;
-use crate::ui::time::utc;
 
 pub fn rejected(found: &Resolved, origin: &Origin) -> String {
     let fix = found.source.fix();

@@ -317,6 +317,26 @@ mod tests {
     }
 
     #[test]
+    fn the_cached_entry_and_the_request_show_no_secret() {
+        let planted = "hf_not-a-real-token-oidc";
+        let entry = Entry {
+            token: Token::new(planted),
+            use_until: 1,
+        };
+        let request = OidcRequest {
+            endpoint: "https://hub.example".into(),
+            resource: "org/m".into(),
+            subject: Subject::GitHub {
+                url: "https://x".into(),
+                request_token: Token::new(planted),
+            },
+        };
+        for shown in [format!("{entry:?}"), format!("{request:?}")] {
+            assert!(!shown.contains("real-token-oidc"), "{shown}");
+        }
+    }
+
+    #[test]
     fn errors_carry_the_hub_message_not_the_body() {
         let a = Response {
             status: 401,

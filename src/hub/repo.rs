@@ -11,12 +11,7 @@ use crate::settings::Settings;
 use std::fmt;
 use std::path::Path;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum RepoType {
-    Model,
-    Dataset,
-    Space,
-}
+pub use crate::cli::RepoType;
 
 impl RepoType {
     /// The URL prefix of its pages (`datasets/`), empty for models.

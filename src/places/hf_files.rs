@@ -3,7 +3,7 @@
 use super::{Finding, Kind, Look, Place, Scope};
 use crate::hf::{stored_tokens, token_file};
 use crate::settings::DEFAULT_ENDPOINT;
-use crate::ui::time::utc;
+use crate::time::utc;
 
 pub struct HfFiles;
 

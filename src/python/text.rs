@@ -8,13 +8,6 @@ pub fn is_space(c: char) -> bool {
     c.is_whitespace() || ('\x1c'..='\x1f').contains(&c)
 }
 
-/// huggingface_hub's `_is_true`: 1, ON, YES, TRUE in any case.
-pub fn is_true(v: &str) -> bool {
-    ["1", "ON", "YES", "TRUE"]
-        .iter()
-        .any(|t| v.eq_ignore_ascii_case(t))
-}
-
 /// `str.strip()`.
 pub fn strip(s: &str) -> &str {
     s.trim_matches(is_space)
