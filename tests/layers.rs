@@ -84,7 +84,7 @@ fn uses(text: &str, me: &[String], modules: &BTreeSet<Vec<String>>) -> BTreeSet<
             if !full.is_empty() && full != me {
                 found.insert(full);
             }
-            rest = &tail[..];
+            rest = tail;
         }
     }
     found
