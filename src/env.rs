@@ -2,7 +2,6 @@
 //! here (the man page's ENVIRONMENT section is generated from `DOCUMENTED`). Tests pass a map
 //! instead of mutating the process environment.
 
-use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
 
 /// An environment variable the helper reads.
@@ -86,6 +85,7 @@ pub const PATH: Var = plain("PATH");
 pub const NETRC: Var = plain("NETRC");
 pub const XDG_CONFIG_HOME: Var = plain("XDG_CONFIG_HOME");
 pub const TRANSFORMERS_OFFLINE: Var = plain("TRANSFORMERS_OFFLINE");
+pub const PYTHONUTF8: Var = plain("PYTHONUTF8");
 pub const HUGGINGFACEHUB_API_TOKEN: Var = plain("HUGGINGFACEHUB_API_TOKEN");
 pub const HF_DEVICE_CODE_OAUTH_CLIENT_ID: Var = plain("HF_DEVICE_CODE_OAUTH_CLIENT_ID");
 pub const GITHUB_ACTIONS: Var = plain("GITHUB_ACTIONS");
@@ -110,15 +110,20 @@ pub const DOCUMENTED: &[Var] = &[
     NO_COLOR,
 ];
 
+/// A snapshot of the environment, in its order. Lookups follow the platform: the first of
+/// a name given twice, as CPython's `os.environ` keeps it; and on Windows names are
+/// case-insensitive (`set hf_token=...` is HF_TOKEN), as they are there.
 #[derive(Clone, Debug, Default)]
 pub struct Env {
-    vars: HashMap<OsString, OsString>,
+    vars: Vec<(OsString, OsString)>,
+    case_insensitive: bool,
 }
 
 impl Env {
     pub fn from_process() -> Env {
         Env {
             vars: std::env::vars_os().collect(),
+            case_insensitive: cfg!(windows),
         }
     }
 
@@ -128,11 +133,42 @@ impl Env {
                 .into_iter()
                 .map(|(k, v)| (k.into(), v.into()))
                 .collect(),
+            case_insensitive: false,
         }
     }
 
+    /// With Windows' rule for names (for tests of it on any system).
+    pub fn case_insensitive(mut self) -> Env {
+        self.case_insensitive = true;
+        self
+    }
+
+    /// A copy with `name` set, placed first so it is the one seen.
+    pub fn with(&self, name: &str, value: &str) -> Env {
+        let mut vars = vec![(OsString::from(name), OsString::from(value))];
+        vars.extend(self.vars.iter().cloned());
+        Env {
+            vars,
+            case_insensitive: self.case_insensitive,
+        }
+    }
+
+    fn lookup(&self, name: &[u8]) -> Option<&OsStr> {
+        let same = |k: &OsStr| {
+            let k = bytes_of(k);
+            match self.case_insensitive {
+                true => k.eq_ignore_ascii_case(name),
+                false => *k == *name,
+            }
+        };
+        self.vars
+            .iter()
+            .find(|(k, _)| same(k))
+            .map(|(_, v)| v.as_os_str())
+    }
+
     pub fn get_os(&self, var: Var) -> Option<&OsStr> {
-        self.vars.get(OsStr::new(var.name)).map(OsString::as_os_str)
+        self.lookup(var.name.as_bytes())
     }
 
     /// The variable as text. A value that is not UTF-8 is an error naming the variable,
@@ -147,15 +183,14 @@ impl Env {
         }
     }
 
-    /// Any variable by name (what `$NAME` in a path refers to).
-    pub fn named(&self, name: &str) -> Result<Option<&str>, NotUnicode> {
-        match self.vars.get(OsStr::new(name)) {
-            None => Ok(None),
-            Some(v) => v
-                .to_str()
-                .map(Some)
-                .ok_or_else(|| NotUnicode(name.to_string())),
-        }
+    /// A variable as the bytes Python's path functions see (`$NAME` in a path, HOME).
+    pub fn bytes(&self, name: &str) -> Option<Vec<u8>> {
+        self.bytes_named(name.as_bytes())
+    }
+
+    pub fn bytes_named(&self, name: &[u8]) -> Option<Vec<u8>> {
+        self.lookup(name)
+            .map(|v| bytes_of(v).into_owned())
     }
 
     /// Python's `os.environ.get(name)` used in a boolean test: unset and empty are both false.
@@ -186,6 +221,31 @@ impl Env {
     }
 }
 
+/// Bytes as the platform holds them in an OS string (raw bytes on Unix).
+pub fn os_string(bytes: Vec<u8>) -> OsString {
+    #[cfg(unix)]
+    {
+        std::os::unix::ffi::OsStringExt::from_vec(bytes)
+    }
+    #[cfg(not(unix))]
+    {
+        OsString::from(String::from_utf8_lossy(&bytes).into_owned())
+    }
+}
+
+/// The bytes of an OS string, as this module handles them (borrowed on Unix: the warm path
+/// looks up variables with it).
+pub fn bytes_of(s: &std::ffi::OsStr) -> std::borrow::Cow<'_, [u8]> {
+    #[cfg(unix)]
+    {
+        std::borrow::Cow::Borrowed(std::os::unix::ffi::OsStrExt::as_bytes(s))
+    }
+    #[cfg(not(unix))]
+    {
+        std::borrow::Cow::Owned(s.to_string_lossy().into_owned().into_bytes())
+    }
+}
+
 #[derive(Debug)]
 pub struct NotUnicode(pub String);
 
@@ -198,5 +258,19 @@ impl std::fmt::Display for NotUnicode {
             "environment variable {} is not valid UTF-8: set it to plain text or unset it",
             self.0
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_of_a_name_given_twice_wins_and_windows_ignores_case() {
+        let env = Env::from_pairs([("HF_TOKEN", "first"), ("HF_TOKEN", "second"), ("hf_home", "h")]);
+        assert_eq!(env.get(HF_TOKEN).unwrap(), Some("first"));
+        assert_eq!(env.get(HF_HOME).unwrap(), None);
+        assert_eq!(env.clone().case_insensitive().get(HF_HOME).unwrap(), Some("h"));
+        assert_eq!(env.with("HF_TOKEN", "set").get(HF_TOKEN).unwrap(), Some("set"));
     }
 }

@@ -104,6 +104,26 @@ pub mod fuzzing {
         req.target(&allowed).map(|(origin, _)| origin)
     }
 
+    /// huggingface_hub's token file and stored_tokens paths for `env`, with Windows' rules
+    /// (`ntpath`, names without case) when `windows`, else POSIX's; `user_home` is `pwd`.
+    pub fn token_paths(
+        windows: bool,
+        env: &[(&str, &str)],
+        user_home: &dyn Fn(Option<&str>) -> Option<String>,
+    ) -> (String, String) {
+        use crate::python::path::Flavor;
+        let mut env = crate::env::Env::from_pairs(env.iter().copied());
+        let flavor = match windows {
+            true => {
+                env = env.case_insensitive();
+                Flavor::Nt
+            }
+            false => Flavor::Posix,
+        };
+        let s = crate::settings::Settings::load_as(flavor, &env, user_home).expect("loads");
+        (s.token_path.to_string(), s.stored_tokens_path.to_string())
+    }
+
     /// The request's fields as `key=value` pairs, in the reader's vocabulary.
     pub fn fields(req: &Request) -> Vec<(&'static str, &str)> {
         let single = [

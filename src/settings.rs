@@ -3,9 +3,9 @@
 
 use crate::env::{
     Env, HF_ENDPOINT, HF_HOME, HF_HUB_OFFLINE, HF_TOKEN_PATH, HUGGINGFACE_CO_STAGING, NotUnicode,
-    TRANSFORMERS_OFFLINE, XDG_CACHE_HOME,
+    PYTHONUTF8, TRANSFORMERS_OFFLINE, XDG_CACHE_HOME,
 };
-use crate::python::path::{UserHome, dirname, expanduser, expandvars, join};
+use crate::python::path::{Flavor, Paths, PyPath, UserHome};
 
 pub const DEFAULT_ENDPOINT: &str = "https://huggingface.co";
 pub const STAGING_ENDPOINT: &str = "https://hub-ci.huggingface.co";
@@ -16,9 +16,11 @@ pub struct Settings {
     pub endpoint: String,
     pub staging: bool,
     pub offline: bool,
-    pub token_path: String,
+    pub token_path: PyPath,
     pub token_path_reason: PathReason,
-    pub stored_tokens_path: String,
+    pub stored_tokens_path: PyPath,
+    /// Python's UTF-8 mode (PYTHONUTF8=1): how it decodes the token file on Windows.
+    pub utf8_mode: bool,
 }
 
 /// Why the token file is where it is (shown by `status`).
@@ -45,14 +47,18 @@ impl PathReason {
 
 impl Settings {
     pub fn load(env: &Env, user_home: UserHome) -> Result<Settings, NotUnicode> {
+        Settings::load_as(Flavor::NATIVE, env, user_home)
+    }
+
+    /// As huggingface_hub computes them with `flavor`'s path rules (Windows' on Windows).
+    pub fn load_as(flavor: Flavor, env: &Env, user_home: UserHome) -> Result<Settings, NotUnicode> {
         let staging = env.is_true(HUGGINGFACE_CO_STAGING);
-        let endpoint = if staging {
-            STAGING_ENDPOINT.to_string()
-        } else {
-            env.get(HF_ENDPOINT)?
-                .unwrap_or(DEFAULT_ENDPOINT)
-                .trim_end_matches('/')
-                .to_string()
+        // A value that is not UTF-8 is kept as Python keeps it (its bytes); as a URL it can
+        // only ever fail to match an origin.
+        let endpoint = match (staging, env.get_os(HF_ENDPOINT)) {
+            (true, _) => STAGING_ENDPOINT.to_string(),
+            (false, None) => DEFAULT_ENDPOINT.to_string(),
+            (false, Some(e)) => e.to_string_lossy().trim_end_matches('/').to_string(),
         };
         // `os.environ.get("HF_HUB_OFFLINE") or os.environ.get("TRANSFORMERS_OFFLINE")`
         let offline_var = match env.non_empty(HF_HUB_OFFLINE)? {
@@ -61,38 +67,43 @@ impl Settings {
         };
         let offline = env.is_true(offline_var);
 
-        let expand = |p: &str| -> Result<String, NotUnicode> {
-            expandvars(&expanduser(p, env, user_home)?, env)
+        let py = Paths {
+            flavor,
+            env,
+            user_home,
         };
-        let home_cache = join(&expanduser("~", env, user_home)?, ".cache");
-        let (hf_home, mut reason) = match (env.get(HF_HOME)?, env.get(XDG_CACHE_HOME)?) {
-            (Some(h), _) => (expand(h)?, PathReason::HfHome),
-            (None, Some(x)) => (expand(&join(x, "huggingface"))?, PathReason::XdgCacheHome),
+        let expand = |p: &[u8]| py.expandvars(&py.expanduser(p));
+        let var = |v: crate::env::Var| env.bytes(v.name);
+        let home_cache = py.join(&py.expanduser(b"~"), b".cache");
+        let (hf_home, mut reason) = match (var(HF_HOME), var(XDG_CACHE_HOME)) {
+            (Some(h), _) => (expand(&h), PathReason::HfHome),
+            (None, Some(x)) => (expand(&py.join(&x, b"huggingface")), PathReason::XdgCacheHome),
             (None, None) => (
-                expand(&join(&home_cache, "huggingface"))?,
+                expand(&py.join(&home_cache, b"huggingface")),
                 PathReason::Default,
             ),
         };
-        let mut token_path = match env.get(HF_TOKEN_PATH)? {
+        let mut token_path = match var(HF_TOKEN_PATH) {
             Some(p) => {
                 reason = PathReason::HfTokenPath;
-                expand(p)?
+                expand(&p)
             }
-            None => expand(&join(&hf_home, "token"))?,
+            None => expand(&py.join(&hf_home, b"token")),
         };
         // Python derives stored_tokens before the staging override, so it stays put.
-        let stored_tokens_path = join(&dirname(&token_path), "stored_tokens");
+        let stored_tokens_path = py.join(&py.dirname(&token_path), b"stored_tokens");
         if staging {
-            token_path = join(&join(&home_cache, "huggingface_staging"), "token");
+            token_path = py.join(&py.join(&home_cache, b"huggingface_staging"), b"token");
             reason = PathReason::Staging;
         }
         Ok(Settings {
             endpoint,
             staging,
             offline,
-            token_path,
+            token_path: PyPath::new(token_path, flavor),
             token_path_reason: reason,
-            stored_tokens_path,
+            stored_tokens_path: PyPath::new(stored_tokens_path, flavor),
+            utf8_mode: env.get_os(PYTHONUTF8).is_some_and(|v| v == "1"),
         })
     }
 }
@@ -108,8 +119,8 @@ mod tests {
     #[test]
     fn default_paths_follow_home() {
         let s = load(&[("HOME", "/h")]);
-        assert_eq!(s.token_path, "/h/.cache/huggingface/token");
-        assert_eq!(s.stored_tokens_path, "/h/.cache/huggingface/stored_tokens");
+        assert_eq!(s.token_path.to_string(), "/h/.cache/huggingface/token");
+        assert_eq!(s.stored_tokens_path.to_string(), "/h/.cache/huggingface/stored_tokens");
         assert_eq!(s.token_path_reason, PathReason::Default);
         assert_eq!(s.endpoint, DEFAULT_ENDPOINT);
     }
@@ -117,33 +128,31 @@ mod tests {
     #[test]
     fn hf_home_beats_xdg_and_token_path_beats_both() {
         let s = load(&[("HOME", "/h"), ("XDG_CACHE_HOME", "~/xdg")]);
-        assert_eq!(s.token_path, "/h/xdg/huggingface/token");
+        assert_eq!(s.token_path.to_string(), "/h/xdg/huggingface/token");
         assert_eq!(s.token_path_reason, PathReason::XdgCacheHome);
         let s = load(&[
             ("HOME", "/h"),
             ("XDG_CACHE_HOME", "/x"),
             ("HF_HOME", "$HOME/hf"),
         ]);
-        assert_eq!(s.token_path, "/h/hf/token");
+        assert_eq!(s.token_path.to_string(), "/h/hf/token");
         let s = load(&[
             ("HOME", "/h"),
             ("HF_HOME", "/hf"),
             ("HF_TOKEN_PATH", "~/t/tok"),
         ]);
-        assert_eq!(s.token_path, "/h/t/tok");
-        assert_eq!(s.stored_tokens_path, "/h/t/stored_tokens");
+        assert_eq!(s.token_path.to_string(), "/h/t/tok");
+        assert_eq!(s.stored_tokens_path.to_string(), "/h/t/stored_tokens");
         assert_eq!(s.token_path_reason, PathReason::HfTokenPath);
     }
 
     #[test]
     fn empty_values_are_used_as_python_uses_them() {
-        assert_eq!(load(&[("HOME", "/h"), ("HF_HOME", "")]).token_path, "token");
+        let token = |pairs: &[(&str, &str)]| load(pairs).token_path.to_string();
+        assert_eq!(token(&[("HOME", "/h"), ("HF_HOME", "")]), "token");
+        assert_eq!(token(&[("HOME", "/h"), ("XDG_CACHE_HOME", "")]), "huggingface/token");
         assert_eq!(
-            load(&[("HOME", "/h"), ("XDG_CACHE_HOME", "")]).token_path,
-            "huggingface/token"
-        );
-        assert_eq!(
-            load(&[("HF_TOKEN_PATH", "")]).stored_tokens_path,
+            load(&[("HF_TOKEN_PATH", "")]).stored_tokens_path.to_string(),
             "stored_tokens"
         );
     }
@@ -156,8 +165,8 @@ mod tests {
             ("HF_HOME", "/hf"),
         ]);
         assert_eq!(s.endpoint, STAGING_ENDPOINT);
-        assert_eq!(s.token_path, "/h/.cache/huggingface_staging/token");
-        assert_eq!(s.stored_tokens_path, "/hf/stored_tokens");
+        assert_eq!(s.token_path.to_string(), "/h/.cache/huggingface_staging/token");
+        assert_eq!(s.stored_tokens_path.to_string(), "/hf/stored_tokens");
     }
 
     #[test]

@@ -4,7 +4,9 @@
 use super::{Ctx, Streams};
 use crate::diagnose::report;
 use crate::git::protocol::read_request;
+use crate::hf::oidc;
 use crate::hub::verdict::Verdict;
+use crate::token::Source;
 use crate::hub::{access, repo};
 use std::process::ExitCode;
 
@@ -23,6 +25,12 @@ pub fn run(ctx: &Ctx, _: &(), io: &mut Streams) -> anyhow::Result<ExitCode> {
             "git rejected a credential that is not the huggingface_hub token: ignored",
         );
         return Ok(ExitCode::SUCCESS);
+    }
+    // An exchanged OIDC token git saw fail is not served again from our cache.
+    if let Source::Oidc(_) = found.source
+        && let Ok(Some(request)) = oidc::request(&ctx.settings, ctx.env)
+    {
+        oidc::forget(&ctx.net(), &request);
     }
     let checker = ctx.checker();
     match checker.fresh(&target.api_base, &found.token) {

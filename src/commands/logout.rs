@@ -4,9 +4,10 @@
 
 use super::{Ctx, Streams};
 use crate::cli::LogoutArgs;
+use crate::git::helper;
 use crate::hf::resolve::environment_token;
 use crate::hf::{stored_tokens, token_file};
-use crate::python::path::pathlib_path;
+use crate::python::path::PyPath;
 use crate::token::Token;
 use anyhow::{Context, bail};
 use std::process::ExitCode;
@@ -50,6 +51,10 @@ pub fn run(ctx: &Ctx, args: &LogoutArgs, io: &mut Streams) -> anyhow::Result<Exi
             writeln!(err, "Successfully logged out from access token: {name}.")?;
         }
     }
+    // `unset_git_credential()`: the copy `--add-to-git-credential` left in a storage helper.
+    if let Err(e) = helper::reject(ctx.io.git, &ctx.settings.endpoint, "hf_user", &ctx.cwd) {
+        ctx.note(err, format_args!("git credential reject: {e}"));
+    }
     if let Some(env) = environment_token(ctx.env)? {
         bail!(
             "the token files are cleared but {} is still set, so you are still logged in: unset \
@@ -60,9 +65,9 @@ pub fn run(ctx: &Ctx, args: &LogoutArgs, io: &mut Streams) -> anyhow::Result<Exi
     Ok(ExitCode::SUCCESS)
 }
 
-fn remove(ctx: &Ctx, path: &str) -> anyhow::Result<()> {
+fn remove(ctx: &Ctx, path: &PyPath) -> anyhow::Result<()> {
     ctx.io
         .fs
-        .remove(&pathlib_path(path))
+        .remove(&path.file())
         .with_context(|| format!("cannot remove {path}"))
 }

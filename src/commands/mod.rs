@@ -191,8 +191,9 @@ pub mod fake {
     impl Machine {
         /// `HOME=/h`, a cache under it, nothing else.
         pub fn new(pairs: &[(&str, &str)]) -> Machine {
-            let mut all = vec![("HOME", "/h")];
-            all.extend_from_slice(pairs);
+            // The first of a name wins: the test's own values, then the default HOME.
+            let mut all = pairs.to_vec();
+            all.push(("HOME", "/h"));
             Machine {
                 env: Env::from_pairs(all),
                 fs: FakeFs::default(),

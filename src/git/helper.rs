@@ -244,6 +244,29 @@ pub fn ask(
         }))
 }
 
+/// `git credential reject` for `url` and `username`, through every helper configured for it
+/// from `cwd` (huggingface_hub's `unset_git_credential`).
+pub fn reject(git: &dyn Git, url: &str, username: &str, cwd: &Path) -> Result<(), String> {
+    let mut request = Vec::new();
+    write_fields(
+        &mut request,
+        &[("url", url), ("username", &username.to_lowercase())],
+    )
+    .map_err(|e| e.to_string())?;
+    request.push(b'\n');
+    let run = Run {
+        stdin: request,
+        env: vec![("GIT_TERMINAL_PROMPT", Some("0"))],
+        timeout: Some(Duration::from_secs(10)),
+        ..Run::new(["credential", "reject"]).cwd(cwd)
+    };
+    match git.run(&run) {
+        Ok(out) if out.code == Some(0) => Ok(()),
+        Ok(out) => Err(out.reason()),
+        Err(e) => Err(format!("cannot run git: {e}")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,8 +15,9 @@ use crate::env::HF_DEVICE_CODE_OAUTH_CLIENT_ID;
 use crate::hf::stored_tokens::{self, StoredToken};
 use crate::hf::token_file;
 use crate::hub::store::{self, Store};
-use crate::io::http::{Body, Request, Response};
-use crate::python::path::pathlib_path;
+use crate::git::origin::Origin;
+use crate::git::url::Url;
+use crate::io::http::{Body, Request, Response, Unreachable};
 use crate::python::text::{json_int, truthy};
 use crate::redact::printable;
 use crate::token::{self, Secret, Token};
@@ -249,6 +250,40 @@ pub fn parse_grant(answer: &Response) -> Result<Granted, Failure> {
     })
 }
 
+/// Sends `request`, following a redirect that keeps the method and body (307, 308) as
+/// huggingface_hub's `requests` does, but only on the same host (an `http://` HF_ENDPOINT
+/// upgraded to `https://`): the refresh token in the body never goes to another host.
+fn send_on_same_host(net: &Net, mut request: Request) -> Result<Response, Unreachable> {
+    for _ in 0..MAX_REDIRECTS {
+        let answer = net.http.send(&request, net.deadline.get())?;
+        match same_host_redirect(&request.url, &answer) {
+            Some(url) => request.url = url,
+            None => return Ok(answer),
+        }
+    }
+    Err(Unreachable(format!(
+        "{} was redirected more than {MAX_REDIRECTS} times",
+        request.what
+    )))
+}
+
+const MAX_REDIRECTS: usize = 5;
+
+fn same_host_redirect(from: &str, answer: &Response) -> Option<String> {
+    if !matches!(answer.status, 307 | 308) {
+        return None;
+    }
+    let location = answer.header("location")?;
+    let here = Url::split(from)?;
+    let to = match location.starts_with('/') {
+        true => format!("{}://{}{location}", here.scheme, here.hostport),
+        false => location.to_string(),
+    };
+    let (old, new) = (Origin::from_url(from)?, Origin::from_url(&to)?);
+    let upgrade = new.scheme() == old.scheme() || new.scheme() == "https";
+    (new.host() == old.host() && upgrade).then_some(to)
+}
+
 /// Server text shown in a message: one line, bounded.
 pub fn short(text: &str) -> String {
     printable(text).chars().take(200).collect()
@@ -279,7 +314,7 @@ pub fn run_due(net: &Net, due: &Due, now: i64) -> Result<Refreshed, Failure> {
     }
     // Python waits up to 30 s; a git request should not. Giving up only means using the old
     // token, which still has most of a day left.
-    let lock_file = pathlib_path(&format!("{}.lock", settings.stored_tokens_path));
+    let lock_file = settings.stored_tokens_path.with_suffix(".lock").file();
     let _lock = net
         .fs
         .lock(&lock_file, net.deadline.get())
@@ -332,9 +367,7 @@ pub fn run_due(net: &Net, due: &Due, now: i64) -> Result<Refreshed, Failure> {
                 format!("{}/oauth/token", settings.endpoint),
                 Body::Form(Secret::new(form)),
             );
-            let asked = net
-                .http
-                .send(&request, net.deadline.get())
+            let asked = send_on_same_host(net, request)
                 .map_err(|e| Failure::Other(e.0))
                 .and_then(|answer| parse_grant(&answer));
             match asked {
@@ -527,6 +560,29 @@ mod tests {
                 "{body}"
             );
         }
+    }
+
+    #[test]
+    fn redirects_are_followed_on_the_same_host_only() {
+        let redirect = |status, location: &str| Response {
+            status,
+            headers: vec![("location".into(), location.into())],
+            body: Vec::new(),
+        };
+        let from = "http://hub.example/oauth/token";
+        let follow = |a: &Response| same_host_redirect(from, a);
+        assert_eq!(
+            follow(&redirect(308, "https://hub.example/oauth/token")).as_deref(),
+            Some("https://hub.example/oauth/token")
+        );
+        assert_eq!(
+            follow(&redirect(307, "/v2/oauth/token")).as_deref(),
+            Some("http://hub.example/v2/oauth/token")
+        );
+        assert_eq!(follow(&redirect(308, "https://evil.example/oauth/token")), None);
+        assert_eq!(follow(&redirect(301, "https://hub.example/oauth/token")), None);
+        let https = "https://hub.example/oauth/token";
+        assert_eq!(same_host_redirect(https, &redirect(308, "http://hub.example/x")), None);
     }
 
     #[test]

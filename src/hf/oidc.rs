@@ -151,6 +151,11 @@ struct Entry {
 
 /// The Hub token for `req`: cached, else exchanged (and cached).
 pub fn token(net: &Net, req: &OidcRequest) -> Result<Token, String> {
+    // Python exchanges once per process and fails offline: so does a helper, whatever its
+    // cache holds.
+    if net.settings.offline {
+        return Err(req.failed("HF_HUB_OFFLINE is set, so the Hub is not asked"));
+    }
     let at = now() as i64;
     let key = req.cache_key();
     if let Some(cache) = net.store
@@ -160,9 +165,6 @@ pub fn token(net: &Net, req: &OidcRequest) -> Result<Token, String> {
             .filter(|e| at < e.use_until)
     {
         return Ok(hit.token);
-    }
-    if net.settings.offline {
-        return Err(req.failed("HF_HUB_OFFLINE is set, so the Hub is not asked"));
     }
     let id_token = match &req.subject {
         Subject::IdToken(t) => t.clone(),
@@ -205,6 +207,18 @@ pub fn token(net: &Net, req: &OidcRequest) -> Result<Token, String> {
         });
     }
     Ok(token)
+}
+
+/// Forgets the token exchanged for `req` (git says it failed): the next request exchanges
+/// again.
+pub fn forget(net: &Net, req: &OidcRequest) {
+    if let Some(cache) = net.store {
+        let key = req.cache_key();
+        // A cache that cannot be written keeps the entry only until it expires.
+        let _ = cache.update(FILE_NAME, |entries: &mut BTreeMap<String, Entry>| {
+            entries.remove(&key);
+        });
+    }
 }
 
 /// `_get_github_oidc_token`: GET the runtime's URL with `audience=<endpoint>`, field `value`.

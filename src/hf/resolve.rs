@@ -161,7 +161,7 @@ fn from_token_file(
     };
     Ok(Some(Resolved {
         token: refreshed(inputs, token, notes)?,
-        source: Source::File(inputs.settings.token_path.clone()),
+        source: Source::File(inputs.settings.token_path.to_string()),
     }))
 }
 
@@ -246,8 +246,8 @@ mod tests {
         sys: &FakeFs,
         net: Option<&dyn Exchanges>,
     ) -> Result<Resolution, ResolveError> {
-        let mut all = vec![("HOME", "/h")];
-        all.extend_from_slice(pairs);
+        let mut all = pairs.to_vec();
+        all.push(("HOME", "/h"));
         let env = Env::from_pairs(all);
         let settings = Settings::load(&env, &|_| None).unwrap();
         resolve(&Inputs {

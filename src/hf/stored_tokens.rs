@@ -23,7 +23,7 @@
 
 use crate::io::fs::Fs;
 use crate::python::configparser::{self, Section};
-use crate::python::path::pathlib_path;
+use crate::python::path::PyPath;
 use crate::python::text::parse_int;
 use crate::token::{Secret, Token};
 use std::io;
@@ -113,8 +113,8 @@ impl Parsed {
     }
 }
 
-pub fn read(path: &str, fs: &dyn Fs) -> io::Result<Parsed> {
-    match fs.read(&pathlib_path(path)) {
+pub fn read(path: &PyPath, fs: &dyn Fs) -> io::Result<Parsed> {
+    match fs.read(&path.file()) {
         Ok(bytes) => Ok(parse(&bytes)),
         // `Path.exists()` is false for these.
         Err(e)
@@ -131,7 +131,7 @@ pub fn read(path: &str, fs: &dyn Fs) -> io::Result<Parsed> {
 
 /// For the commands that rewrite the file: a file that cannot be read or parsed is an error
 /// that says what to do, where Python would see no tokens and overwrite them.
-pub fn read_to_update(path: &str, fs: &dyn Fs) -> Result<Vec<StoredToken>, String> {
+pub fn read_to_update(path: &PyPath, fs: &dyn Fs) -> Result<Vec<StoredToken>, String> {
     let parsed = read(path, fs)
         .map_err(|e| format!("cannot read {path}: {e}: fix its permissions or move it away"))?;
     match parsed.problem {
@@ -179,7 +179,7 @@ pub fn render(tokens: &[StoredToken]) -> String {
 /// Refuses (InvalidInput) a section configparser would not read back as written: the name
 /// `DEFAULT` (Python's `add_section` raises), an empty name, line breaks, a value with
 /// surrounding blanks.
-pub fn write(path: &str, tokens: &[StoredToken], fs: &dyn Fs) -> io::Result<()> {
+pub fn write(path: &PyPath, tokens: &[StoredToken], fs: &dyn Fs) -> io::Result<()> {
     if let Some(t) = tokens.iter().find(|t| !round_trips(t)) {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -189,7 +189,7 @@ pub fn write(path: &str, tokens: &[StoredToken], fs: &dyn Fs) -> io::Result<()> 
             ),
         ));
     }
-    fs.write_secret(&pathlib_path(path), render(tokens).as_bytes())
+    fs.write_secret(&path.file(), render(tokens).as_bytes())
 }
 
 fn round_trips(t: &StoredToken) -> bool {
@@ -209,6 +209,11 @@ fn round_trips(t: &StoredToken) -> bool {
 mod tests {
     use super::*;
     use crate::io::fs::{FakeFs, LiveFs};
+    use crate::python::path::Flavor;
+
+    fn py(path: &str) -> PyPath {
+        PyPath::new(path.as_bytes().to_vec(), Flavor::NATIVE)
+    }
 
     type Sections = &'static [(&'static str, &'static [(&'static str, &'static str)])];
 
@@ -450,7 +455,7 @@ mod tests {
             "/tests/fixtures/huggingface_hub-2.4/stored_tokens"
         );
         let text = std::fs::read_to_string(path).unwrap();
-        let parsed = read(path, &LiveFs).unwrap();
+        let parsed = read(&py(path), &LiveFs).unwrap();
         let names: Vec<&str> = parsed.tokens.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(names, ["ci-read", "laptop"]);
         // The fixture's active token is the `laptop` one.
@@ -461,13 +466,13 @@ mod tests {
 
     #[test]
     fn missing_is_empty_unreadable_is_an_error() {
-        let p = read("/h/stored_tokens", &FakeFs::default()).unwrap();
+        let p = read(&py("/h/stored_tokens"), &FakeFs::default()).unwrap();
         assert!(p.tokens.is_empty() && p.problem.is_none());
         let dir = FakeFs {
             dirs: vec!["/h/stored_tokens".into()],
             ..FakeFs::default()
         };
-        assert!(read("/h/stored_tokens", &dir).is_err());
+        assert!(read(&py("/h/stored_tokens"), &dir).is_err());
     }
 
     #[test]
@@ -499,7 +504,7 @@ mod tests {
         let path = dir.join("stored_tokens");
         let path = path.to_str().unwrap();
         write(
-            path,
+            &py(path),
             &[StoredToken::new("a", Token::new("x"), None, None)],
             &LiveFs,
         )
@@ -520,7 +525,7 @@ mod tests {
             ("a", "x\n"),
         ] {
             let t = StoredToken::new(name, Token::new(token), None, None);
-            let err = write(path, &[t], &LiveFs).unwrap_err();
+            let err = write(&py(path), &[t], &LiveFs).unwrap_err();
             assert_eq!(
                 err.kind(),
                 io::ErrorKind::InvalidInput,
@@ -533,7 +538,7 @@ mod tests {
         );
         // Odd but faithful names are fine.
         write(
-            path,
+            &py(path),
             &[StoredToken::new("a]b [c", Token::new("x"), None, None)],
             &LiveFs,
         )

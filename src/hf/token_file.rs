@@ -2,8 +2,7 @@
 //! the active token, as `hf auth login` and `hf auth switch` leave it.
 
 use crate::io::fs::Fs;
-use crate::python::path::pathlib_path;
-use crate::python::text::strip;
+use crate::python::text::{read_text, strip};
 use crate::settings::Settings;
 use crate::token::Token;
 use std::fmt;
@@ -26,7 +25,11 @@ impl fmt::Display for ReadError {
             ),
             ReadError::NotUtf8 { path } => write!(
                 f,
-                "the token file {path} is not valid UTF-8: remove it and log in again"
+                "the token file {path} is not valid {}: remove it and log in again",
+                match cfg!(windows) {
+                    true => "text in the ANSI code page (as Python reads it on Windows)",
+                    false => "UTF-8",
+                }
             ),
         }
     }
@@ -34,31 +37,28 @@ impl fmt::Display for ReadError {
 
 /// The cleaned token file; a missing file means no token, any other read error is an error.
 pub fn read(settings: &Settings, fs: &dyn Fs) -> Result<Option<Token>, ReadError> {
-    let path = &settings.token_path;
-    let bytes = match fs.read(&pathlib_path(path)) {
+    let path = settings.token_path.to_string();
+    let bytes = match fs.read(&settings.token_path.file()) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(err) => {
-            return Err(ReadError::Unreadable {
-                path: path.clone(),
-                err,
-            });
+            return Err(ReadError::Unreadable { path, err });
         }
     };
-    let text = String::from_utf8(bytes).map_err(|_| ReadError::NotUtf8 { path: path.clone() })?;
+    let text = read_text(bytes, settings.utf8_mode).ok_or(ReadError::NotUtf8 { path })?;
     Ok(clean(&text))
 }
 
 /// Makes `token` the active token.
 pub fn write(settings: &Settings, fs: &dyn Fs, token: &Token) -> io::Result<()> {
     fs.write_secret(
-        &pathlib_path(&settings.token_path),
+        &settings.token_path.file(),
         token.expose().as_bytes(),
     )
 }
 
 pub fn remove(settings: &Settings, fs: &dyn Fs) -> io::Result<()> {
-    fs.remove(&pathlib_path(&settings.token_path))
+    fs.remove(&settings.token_path.file())
 }
 
 /// `_clean_token`: drop every CR and LF, strip surrounding whitespace, empty means none.

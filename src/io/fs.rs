@@ -58,9 +58,13 @@ impl Fs for LiveFs {
     }
 
     fn write_secret(&self, path: &Path, content: &[u8]) -> io::Result<()> {
+        // Python's `path.parent.mkdir(parents=True, mode=0o700)`: the folders on the way get
+        // the umask's mode, the last one 0700 (made so below).
         let dir = parent(path);
         std::fs::DirBuilder::new().recursive(true).create(dir)?;
-        write_atomically(path, content, true)?;
+        // Python writes through a link (its `open` follows it): the link stays, its target
+        // gets the content; here atomically, at the target.
+        write_atomically(&through_links(path), content, true)?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -140,6 +144,19 @@ impl Fs for LiveFs {
         ours::make_dir(parent(path))?;
         wait_for(ours::open(path, ours::Open::Lock)?, deadline)
     }
+}
+
+/// Where writing `path` lands when it is a link (to a file that may not exist yet).
+fn through_links(path: &Path) -> std::path::PathBuf {
+    let mut at = path.to_path_buf();
+    // A loop of links is left to the write to report.
+    for _ in 0..40 {
+        match std::fs::read_link(&at) {
+            Ok(target) => at = parent(&at).join(target),
+            Err(_) => break,
+        }
+    }
+    at
 }
 
 fn parent(path: &Path) -> &Path {
@@ -428,6 +445,29 @@ mod tests {
         assert_eq!(mode(&path), 0o600);
         assert_eq!(mode(&dir), 0o700);
         assert_eq!(std::fs::read(&path).unwrap(), b"x");
+    }
+
+    #[test]
+    fn secrets_are_written_through_links_as_python_does() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("secrets/token");
+        std::fs::create_dir(tmp.path().join("secrets")).unwrap();
+        let link = tmp.path().join("hf/token");
+        std::fs::create_dir(tmp.path().join("hf")).unwrap();
+        std::os::unix::fs::symlink("../secrets/token", &link).unwrap();
+        // A dangling link: its target is made.
+        LiveFs.write_secret(&link, b"one").unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"one");
+        LiveFs.write_secret(&link, b"two").unwrap();
+        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert_eq!(std::fs::read(&target).unwrap(), b"two");
+        assert_eq!(mode(&target), 0o600);
+        // Only the last folder on the way is made private.
+        let deep = tmp.path().join("a/b/c/token");
+        LiveFs.write_secret(&deep, b"x").unwrap();
+        assert_eq!(mode(&tmp.path().join("a/b/c")), 0o700);
+        // (The others have the umask's mode, whatever it is: the same for both.)
+        assert_eq!(mode(&tmp.path().join("a")), mode(&tmp.path().join("a/b")));
     }
 
     #[test]

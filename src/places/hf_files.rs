@@ -30,7 +30,7 @@ impl Place for HfFiles {
             Ok(parsed) if parsed.tokens.is_empty() => {
                 let why = parsed.problem;
                 found.push(no_tokens(
-                    why.unwrap_or_else(|| s.stored_tokens_path.clone()),
+                    why.unwrap_or_else(|| s.stored_tokens_path.to_string()),
                 ));
                 return found;
             }

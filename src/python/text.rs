@@ -8,6 +8,38 @@ pub fn is_space(c: char) -> bool {
     c.is_whitespace() || ('\x1c'..='\x1f').contains(&c)
 }
 
+/// The text of a file as Python's `Path.read_text()` decodes it: UTF-8, except on Windows
+/// outside UTF-8 mode (PYTHONUTF8=1), where it is the ANSI code page. `None`: it does not
+/// decode (Python raises).
+pub fn read_text(bytes: Vec<u8>, utf8_mode: bool) -> Option<String> {
+    #[cfg(windows)]
+    if !utf8_mode && !bytes.is_ascii() {
+        return ansi::decode(&bytes);
+    }
+    let _ = utf8_mode;
+    String::from_utf8(bytes).ok()
+}
+
+#[cfg(windows)]
+mod ansi {
+    use windows_sys::Win32::Globalization::{CP_ACP, MB_ERR_INVALID_CHARS, MultiByteToWideChar};
+
+    pub fn decode(bytes: &[u8]) -> Option<String> {
+        let len = i32::try_from(bytes.len()).ok()?;
+        // SAFETY: the input pointer and length describe `bytes`; the first call only sizes
+        // the output, the second writes at most `wide.len()` units into it.
+        unsafe {
+            let n = MultiByteToWideChar(CP_ACP, MB_ERR_INVALID_CHARS, bytes.as_ptr(), len, std::ptr::null_mut(), 0);
+            if n <= 0 {
+                return None;
+            }
+            let mut wide = vec![0u16; n as usize];
+            let written = MultiByteToWideChar(CP_ACP, MB_ERR_INVALID_CHARS, bytes.as_ptr(), len, wide.as_mut_ptr(), n);
+            String::from_utf16(&wide[..written.max(0) as usize]).ok()
+        }
+    }
+}
+
 /// `str.strip()`.
 pub fn strip(s: &str) -> &str {
     s.trim_matches(is_space)
