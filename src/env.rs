@@ -189,8 +189,7 @@ impl Env {
     }
 
     pub fn bytes_named(&self, name: &[u8]) -> Option<Vec<u8>> {
-        self.lookup(name)
-            .map(|v| bytes_of(v).into_owned())
+        self.lookup(name).map(|v| bytes_of(v).into_owned())
     }
 
     /// Python's `os.environ.get(name)` used in a boolean test: unset and empty are both false.
@@ -267,10 +266,20 @@ mod tests {
 
     #[test]
     fn the_first_of_a_name_given_twice_wins_and_windows_ignores_case() {
-        let env = Env::from_pairs([("HF_TOKEN", "first"), ("HF_TOKEN", "second"), ("hf_home", "h")]);
+        let env = Env::from_pairs([
+            ("HF_TOKEN", "first"),
+            ("HF_TOKEN", "second"),
+            ("hf_home", "h"),
+        ]);
         assert_eq!(env.get(HF_TOKEN).unwrap(), Some("first"));
         assert_eq!(env.get(HF_HOME).unwrap(), None);
-        assert_eq!(env.clone().case_insensitive().get(HF_HOME).unwrap(), Some("h"));
-        assert_eq!(env.with("HF_TOKEN", "set").get(HF_TOKEN).unwrap(), Some("set"));
+        assert_eq!(
+            env.clone().case_insensitive().get(HF_HOME).unwrap(),
+            Some("h")
+        );
+        assert_eq!(
+            env.with("HF_TOKEN", "set").get(HF_TOKEN).unwrap(),
+            Some("set")
+        );
     }
 }

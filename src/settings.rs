@@ -77,7 +77,10 @@ impl Settings {
         let home_cache = py.join(&py.expanduser(b"~"), b".cache");
         let (hf_home, mut reason) = match (var(HF_HOME), var(XDG_CACHE_HOME)) {
             (Some(h), _) => (expand(&h), PathReason::HfHome),
-            (None, Some(x)) => (expand(&py.join(&x, b"huggingface")), PathReason::XdgCacheHome),
+            (None, Some(x)) => (
+                expand(&py.join(&x, b"huggingface")),
+                PathReason::XdgCacheHome,
+            ),
             (None, None) => (
                 expand(&py.join(&home_cache, b"huggingface")),
                 PathReason::Default,
@@ -120,7 +123,10 @@ mod tests {
     fn default_paths_follow_home() {
         let s = load(&[("HOME", "/h")]);
         assert_eq!(s.token_path.to_string(), "/h/.cache/huggingface/token");
-        assert_eq!(s.stored_tokens_path.to_string(), "/h/.cache/huggingface/stored_tokens");
+        assert_eq!(
+            s.stored_tokens_path.to_string(),
+            "/h/.cache/huggingface/stored_tokens"
+        );
         assert_eq!(s.token_path_reason, PathReason::Default);
         assert_eq!(s.endpoint, DEFAULT_ENDPOINT);
     }
@@ -150,9 +156,14 @@ mod tests {
     fn empty_values_are_used_as_python_uses_them() {
         let token = |pairs: &[(&str, &str)]| load(pairs).token_path.to_string();
         assert_eq!(token(&[("HOME", "/h"), ("HF_HOME", "")]), "token");
-        assert_eq!(token(&[("HOME", "/h"), ("XDG_CACHE_HOME", "")]), "huggingface/token");
         assert_eq!(
-            load(&[("HF_TOKEN_PATH", "")]).stored_tokens_path.to_string(),
+            token(&[("HOME", "/h"), ("XDG_CACHE_HOME", "")]),
+            "huggingface/token"
+        );
+        assert_eq!(
+            load(&[("HF_TOKEN_PATH", "")])
+                .stored_tokens_path
+                .to_string(),
             "stored_tokens"
         );
     }
@@ -165,7 +176,10 @@ mod tests {
             ("HF_HOME", "/hf"),
         ]);
         assert_eq!(s.endpoint, STAGING_ENDPOINT);
-        assert_eq!(s.token_path.to_string(), "/h/.cache/huggingface_staging/token");
+        assert_eq!(
+            s.token_path.to_string(),
+            "/h/.cache/huggingface_staging/token"
+        );
         assert_eq!(s.stored_tokens_path.to_string(), "/hf/stored_tokens");
     }
 

@@ -23,11 +23,51 @@ fn user_home(user: Option<&str>) -> Option<String> {
 }
 
 const PIECES: &[&str] = &[
-    "~", "~\\", "~/", "~bob", "~bob\\x", "~me", "~root/x", "~nobody", "C:", "c:\\", "D:\\data",
-    "\\\\srv\\share", "\\\\?\\UNC\\srv\\s", "/abs", "rel", "x\\y", "a/b/", "%HOME%",
-    "%userprofile%", "%HF_HOME%", "%NOPE%", "%", "%%", "$HOME", "${HOME}", "$userprofile",
-    "${NOPE}", "$$", "$", "'q$HOME'", "'", ".", "..", "\\", "/", "//", "a b", "é", "$HF_HOME",
-    "token", "token/.", "\\token\\", "-x_", "${A-B}", "$A-B",
+    "~",
+    "~\\",
+    "~/",
+    "~bob",
+    "~bob\\x",
+    "~me",
+    "~root/x",
+    "~nobody",
+    "C:",
+    "c:\\",
+    "D:\\data",
+    "\\\\srv\\share",
+    "\\\\?\\UNC\\srv\\s",
+    "/abs",
+    "rel",
+    "x\\y",
+    "a/b/",
+    "%HOME%",
+    "%userprofile%",
+    "%HF_HOME%",
+    "%NOPE%",
+    "%",
+    "%%",
+    "$HOME",
+    "${HOME}",
+    "$userprofile",
+    "${NOPE}",
+    "$$",
+    "$",
+    "'q$HOME'",
+    "'",
+    ".",
+    "..",
+    "\\",
+    "/",
+    "//",
+    "a b",
+    "é",
+    "$HF_HOME",
+    "token",
+    "token/.",
+    "\\token\\",
+    "-x_",
+    "${A-B}",
+    "$A-B",
 ];
 
 const NAMES: &[&str] = &[
@@ -47,7 +87,10 @@ struct Rng(u64);
 
 impl Rng {
     fn next(&mut self, n: usize) -> usize {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((self.0 >> 33) as usize) % n
     }
 }
@@ -58,7 +101,13 @@ fn case_of(name: &str, rng: &mut Rng) -> String {
         1 => name
             .chars()
             .enumerate()
-            .map(|(i, c)| if i % 2 == 0 { c.to_ascii_lowercase() } else { c })
+            .map(|(i, c)| {
+                if i % 2 == 0 {
+                    c.to_ascii_lowercase()
+                } else {
+                    c
+                }
+            })
             .collect(),
         _ => name.to_string(),
     }
@@ -73,8 +122,14 @@ fn cases() -> Vec<Vec<(String, String)>> {
                 if rng.next(3) == 0 {
                     continue;
                 }
-                let value: String = (0..1 + rng.next(3)).map(|_| PIECES[rng.next(PIECES.len())]).collect();
-                let value = if rng.next(12) == 0 { String::new() } else { value };
+                let value: String = (0..1 + rng.next(3))
+                    .map(|_| PIECES[rng.next(PIECES.len())])
+                    .collect();
+                let value = if rng.next(12) == 0 {
+                    String::new()
+                } else {
+                    value
+                };
                 env.push((case_of(name, &mut rng), value));
             }
             if rng.next(10) == 0 {
@@ -89,7 +144,7 @@ fn cases() -> Vec<Vec<(String, String)>> {
 fn token_paths_are_pythons_with_posixpath_and_ntpath() {
     let python = support::python::python();
     let driver = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/parity/paths.py");
-    let mut child = Command::new(&python)
+    let mut child = Command::new(python)
         .arg(driver)
         .env_clear()
         .env("PYTHONIOENCODING", "utf-8")
@@ -129,5 +184,8 @@ fn token_paths_are_pythons_with_posixpath_and_ntpath() {
         }
     }
     assert_eq!(agree, 2 * CASES);
-    println!("{agree} of {} agree ({CASES} environments, both flavours)", 2 * CASES);
+    println!(
+        "{agree} of {} agree ({CASES} environments, both flavours)",
+        2 * CASES
+    );
 }

@@ -6,8 +6,8 @@ use crate::diagnose::report;
 use crate::git::protocol::read_request;
 use crate::hf::oidc;
 use crate::hub::verdict::Verdict;
-use crate::token::Source;
 use crate::hub::{access, repo};
+use crate::token::Source;
 use std::process::ExitCode;
 
 pub fn run(ctx: &Ctx, _: &(), io: &mut Streams) -> anyhow::Result<ExitCode> {

@@ -12,11 +12,11 @@
 
 use super::Net;
 use crate::env::HF_DEVICE_CODE_OAUTH_CLIENT_ID;
+use crate::git::origin::Origin;
+use crate::git::url::Url;
 use crate::hf::stored_tokens::{self, StoredToken};
 use crate::hf::token_file;
 use crate::hub::store::{self, Store};
-use crate::git::origin::Origin;
-use crate::git::url::Url;
 use crate::io::http::{Body, Request, Response, Unreachable};
 use crate::python::text::{json_int, truthy};
 use crate::redact::printable;
@@ -579,10 +579,19 @@ mod tests {
             follow(&redirect(307, "/v2/oauth/token")).as_deref(),
             Some("http://hub.example/v2/oauth/token")
         );
-        assert_eq!(follow(&redirect(308, "https://evil.example/oauth/token")), None);
-        assert_eq!(follow(&redirect(301, "https://hub.example/oauth/token")), None);
+        assert_eq!(
+            follow(&redirect(308, "https://evil.example/oauth/token")),
+            None
+        );
+        assert_eq!(
+            follow(&redirect(301, "https://hub.example/oauth/token")),
+            None
+        );
         let https = "https://hub.example/oauth/token";
-        assert_eq!(same_host_redirect(https, &redirect(308, "http://hub.example/x")), None);
+        assert_eq!(
+            same_host_redirect(https, &redirect(308, "http://hub.example/x")),
+            None
+        );
     }
 
     #[test]

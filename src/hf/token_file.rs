@@ -51,10 +51,7 @@ pub fn read(settings: &Settings, fs: &dyn Fs) -> Result<Option<Token>, ReadError
 
 /// Makes `token` the active token.
 pub fn write(settings: &Settings, fs: &dyn Fs, token: &Token) -> io::Result<()> {
-    fs.write_secret(
-        &settings.token_path.file(),
-        token.expose().as_bytes(),
-    )
+    fs.write_secret(&settings.token_path.file(), token.expose().as_bytes())
 }
 
 pub fn remove(settings: &Settings, fs: &dyn Fs) -> io::Result<()> {

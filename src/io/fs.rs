@@ -459,7 +459,12 @@ mod tests {
         LiveFs.write_secret(&link, b"one").unwrap();
         assert_eq!(std::fs::read(&target).unwrap(), b"one");
         LiveFs.write_secret(&link, b"two").unwrap();
-        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
         assert_eq!(std::fs::read(&target).unwrap(), b"two");
         assert_eq!(mode(&target), 0o600);
         // Only the last folder on the way is made private.

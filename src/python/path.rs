@@ -18,7 +18,11 @@ pub enum Flavor {
 
 impl Flavor {
     /// The flavour Python uses on this system.
-    pub const NATIVE: Flavor = if cfg!(windows) { Flavor::Nt } else { Flavor::Posix };
+    pub const NATIVE: Flavor = if cfg!(windows) {
+        Flavor::Nt
+    } else {
+        Flavor::Posix
+    };
 
     fn is_sep(self, b: u8) -> bool {
         b == b'/' || (self == Flavor::Nt && b == b'\\')
@@ -58,7 +62,10 @@ impl Paths<'_> {
         if !path.starts_with(b"~") {
             return path.to_vec();
         }
-        let i = path[1..].iter().position(|&b| b == b'/').map_or(path.len(), |i| i + 1);
+        let i = path[1..]
+            .iter()
+            .position(|&b| b == b'/')
+            .map_or(path.len(), |i| i + 1);
         let userhome: Vec<u8> = if i == 1 {
             match self.env.bytes(HOME.name) {
                 Some(home) => home,
@@ -89,7 +96,10 @@ impl Paths<'_> {
             return path.to_vec();
         }
         let nt = Flavor::Nt;
-        let i = path[1..].iter().position(|&b| nt.is_sep(b)).map_or(path.len(), |i| i + 1);
+        let i = path[1..]
+            .iter()
+            .position(|&b| nt.is_sep(b))
+            .map_or(path.len(), |i| i + 1);
         let userhome = match self.env.bytes("USERPROFILE") {
             Some(profile) => profile,
             None => match self.env.bytes("HOMEPATH") {
@@ -270,11 +280,19 @@ fn trim_end(s: &[u8], strip: impl Fn(u8) -> bool) -> &[u8] {
 fn splitdrive(p: &[u8]) -> (&[u8], &[u8]) {
     if p.len() >= 2 {
         let nt = Flavor::Nt;
-        let norm: Vec<u8> = p.iter().map(|&b| if b == b'/' { b'\\' } else { b }).collect();
+        let norm: Vec<u8> = p
+            .iter()
+            .map(|&b| if b == b'/' { b'\\' } else { b })
+            .collect();
         if nt.is_sep(norm[0]) && nt.is_sep(norm[1]) {
             let upper: Vec<u8> = norm.iter().take(8).map(u8::to_ascii_uppercase).collect();
             let start = if upper == b"\\\\?\\UNC\\" { 8 } else { 2 };
-            let find = |from: usize| norm[from.min(norm.len())..].iter().position(|&b| b == b'\\').map(|i| i + from);
+            let find = |from: usize| {
+                norm[from.min(norm.len())..]
+                    .iter()
+                    .position(|&b| b == b'\\')
+                    .map(|i| i + from)
+            };
             let Some(index) = find(start) else {
                 return (p, &p[..0]);
             };
@@ -319,8 +337,7 @@ fn nt_join(a: &[u8], b: &[u8]) -> Vec<u8> {
         }
         path.extend_from_slice(p_path);
     }
-    if path.first().is_some_and(|&c| !nt.is_sep(c)) && drive.last().is_some_and(|&c| c != b':')
-    {
+    if path.first().is_some_and(|&c| !nt.is_sep(c)) && drive.last().is_some_and(|&c| c != b':') {
         return [&drive[..], b"\\", &path[..]].concat();
     }
     [drive, path].concat()
@@ -332,7 +349,10 @@ fn split(flavor: Flavor, p: &[u8]) -> (Vec<u8>, Vec<u8>) {
         Flavor::Posix => (&p[..0], p),
         Flavor::Nt => splitdrive(p),
     };
-    let i = rest.iter().rposition(|&b| flavor.is_sep(b)).map_or(0, |i| i + 1);
+    let i = rest
+        .iter()
+        .rposition(|&b| flavor.is_sep(b))
+        .map_or(0, |i| i + 1);
     let (head, tail) = rest.split_at(i);
     let stripped = trim_end(head, |b| flavor.is_sep(b));
     let head = if stripped.is_empty() { head } else { stripped };
@@ -345,7 +365,10 @@ fn basename(flavor: Flavor, p: &[u8]) -> &[u8] {
         Flavor::Nt => splitdrive(p),
     };
     let _ = drive;
-    let i = rest.iter().rposition(|&b| flavor.is_sep(b)).map_or(0, |i| i + 1);
+    let i = rest
+        .iter()
+        .rposition(|&b| flavor.is_sep(b))
+        .map_or(0, |i| i + 1);
     &rest[i..]
 }
 
@@ -451,11 +474,17 @@ mod tests {
             assert_eq!(text(p.expanduser(input.as_bytes())), want, "{input}");
         }
         let no_home = Env::default();
-        assert_eq!(text(paths(&no_home, Flavor::Posix).expanduser(b"~/x")), "/home/pw/x");
+        assert_eq!(
+            text(paths(&no_home, Flavor::Posix).expanduser(b"~/x")),
+            "/home/pw/x"
+        );
         let root_home = Env::from_pairs([("HOME", "/")]);
         assert_eq!(text(paths(&root_home, Flavor::Posix).expanduser(b"~")), "/");
         let empty_home = Env::from_pairs([("HOME", "")]);
-        assert_eq!(text(paths(&empty_home, Flavor::Posix).expanduser(b"~/x")), "/x");
+        assert_eq!(
+            text(paths(&empty_home, Flavor::Posix).expanduser(b"~/x")),
+            "/x"
+        );
     }
 
     #[test]
@@ -476,8 +505,14 @@ mod tests {
             assert_eq!(text(p.expanduser(input.as_bytes())), want, "{input}");
         }
         let drive = Env::from_pairs([("HOMEDRIVE", "D:"), ("HOMEPATH", "\\h")]);
-        assert_eq!(text(paths(&drive, Flavor::Nt).expanduser(b"~\\x")), "D:\\h\\x");
-        assert_eq!(text(paths(&Env::default(), Flavor::Nt).expanduser(b"~\\x")), "~\\x");
+        assert_eq!(
+            text(paths(&drive, Flavor::Nt).expanduser(b"~\\x")),
+            "D:\\h\\x"
+        );
+        assert_eq!(
+            text(paths(&Env::default(), Flavor::Nt).expanduser(b"~\\x")),
+            "~\\x"
+        );
     }
 
     #[test]
@@ -501,7 +536,11 @@ mod tests {
             ("é$A", "é/a"),
             ("%A%", "%A%"),
         ] {
-            assert_eq!(text(posix.expandvars(input.as_bytes())), want, "posix {input}");
+            assert_eq!(
+                text(posix.expandvars(input.as_bytes())),
+                want,
+                "posix {input}"
+            );
         }
         let nt = paths(&env, Flavor::Nt);
         for (input, want) in [
@@ -540,11 +579,23 @@ mod tests {
         assert_eq!(text(nt.join(b"C:\\a", b"\\b")), "C:\\b");
         assert_eq!(text(nt.dirname(b"D:\\secrets\\token")), "D:\\secrets");
         assert_eq!(text(nt.dirname(b"D:/secrets/token")), "D:/secrets");
-        assert_eq!(text(nt.dirname(b"\\\\srv\\share\\token")), "\\\\srv\\share\\");
+        assert_eq!(
+            text(nt.dirname(b"\\\\srv\\share\\token")),
+            "\\\\srv\\share\\"
+        );
         assert_eq!(pathlib(Flavor::Posix, b""), PathBuf::from("."));
-        assert_eq!(pathlib(Flavor::Posix, b"a/token/"), PathBuf::from("a/token"));
-        assert_eq!(pathlib(Flavor::Posix, b"a/token/."), PathBuf::from("a/token"));
-        assert_eq!(pathlib(Flavor::Posix, b"/a/./token/./"), PathBuf::from("/a/token"));
+        assert_eq!(
+            pathlib(Flavor::Posix, b"a/token/"),
+            PathBuf::from("a/token")
+        );
+        assert_eq!(
+            pathlib(Flavor::Posix, b"a/token/."),
+            PathBuf::from("a/token")
+        );
+        assert_eq!(
+            pathlib(Flavor::Posix, b"/a/./token/./"),
+            PathBuf::from("/a/token")
+        );
         assert_eq!(pathlib(Flavor::Posix, b"//"), PathBuf::from("//"));
         assert_eq!(pathlib(Flavor::Posix, b"///a"), PathBuf::from("/a"));
     }

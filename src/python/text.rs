@@ -29,12 +29,26 @@ mod ansi {
         // SAFETY: the input pointer and length describe `bytes`; the first call only sizes
         // the output, the second writes at most `wide.len()` units into it.
         unsafe {
-            let n = MultiByteToWideChar(CP_ACP, MB_ERR_INVALID_CHARS, bytes.as_ptr(), len, std::ptr::null_mut(), 0);
+            let n = MultiByteToWideChar(
+                CP_ACP,
+                MB_ERR_INVALID_CHARS,
+                bytes.as_ptr(),
+                len,
+                std::ptr::null_mut(),
+                0,
+            );
             if n <= 0 {
                 return None;
             }
             let mut wide = vec![0u16; n as usize];
-            let written = MultiByteToWideChar(CP_ACP, MB_ERR_INVALID_CHARS, bytes.as_ptr(), len, wide.as_mut_ptr(), n);
+            let written = MultiByteToWideChar(
+                CP_ACP,
+                MB_ERR_INVALID_CHARS,
+                bytes.as_ptr(),
+                len,
+                wide.as_mut_ptr(),
+                n,
+            );
             String::from_utf16(&wide[..written.max(0) as usize]).ok()
         }
     }
