@@ -81,6 +81,8 @@ pub enum Command {
     Store,
     /// (run by git) git reports that the Hub refused the credential (HTTP 401).
     Erase,
+    /// (run by git) The protocol features this helper speaks (git >= 2.46).
+    Capability,
     /// Configure git to ask this helper for the Hub's URLs.
     Setup(SetupArgs),
     /// Print the token huggingface_hub would use (for scripts).
@@ -207,6 +209,7 @@ impl Cli {
                 Some("get") => Command::Get,
                 Some("store") => Command::Store,
                 Some("erase") => Command::Erase,
+                Some("capability") => Command::Capability,
                 _ => return None,
             },
             _ => return None,
@@ -237,7 +240,7 @@ mod tests {
 
     #[test]
     fn the_git_fast_path_parses_as_clap_does() {
-        for op in ["get", "store", "erase"] {
+        for op in ["get", "store", "erase", "capability"] {
             let fast = Cli::git_operation(&[op.into()]).unwrap();
             let clap = Cli::try_parse_from(["git-credential-hf", op]).unwrap();
             assert_eq!(format!("{fast:?}"), format!("{clap:?}"));

@@ -68,6 +68,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Get => commands::get::run(&ctx, &(), io),
         Command::Store => commands::store::run(&ctx, &(), io),
         Command::Erase => commands::erase::run(&ctx, &(), io),
+        Command::Capability => commands::get::capability(&ctx, &(), io),
         Command::Setup(args) => commands::setup::run(&ctx, args, io),
         Command::Token => commands::token::run(&ctx, &(), io),
         Command::Status(args) => commands::status::run(&ctx, args, io),
@@ -140,7 +141,8 @@ pub mod fuzzing {
             .capabilities
             .iter()
             .map(|c| ("capability[]", c.as_str()));
-        single.chain(caps).collect()
+        let states = req.states.iter().map(|s| ("state[]", s.as_str()));
+        single.chain(caps).chain(states).collect()
     }
 }
 
@@ -188,6 +190,7 @@ mod secrets_in_debug {
         let resolved = Resolved {
             token: token(),
             source: Source::Env("HF_TOKEN"),
+            expires_at: None,
         };
         assert_hidden("Resolved", format!("{resolved:?}"));
         let found = crate::io::keychain::Lookup::Found(vec![("s".into(), "u".into(), token())]);

@@ -100,6 +100,8 @@ pub enum Source {
     Oidc(String),
     Env(&'static str),
     File(String),
+    /// A token this helper gave git earlier, no longer huggingface_hub's (git's `state[]`).
+    Replaced,
 }
 
 impl Source {
@@ -109,6 +111,7 @@ impl Source {
             Source::Oidc(resource) => format!("oidc:{resource}"),
             Source::Env(var) => format!("env:{var}"),
             Source::File(path) => format!("file:{path}"),
+            Source::Replaced => "replaced".to_string(),
         }
     }
 
@@ -124,6 +127,7 @@ impl Source {
             Source::File(_) => {
                 "log in again with `hf auth login` (or `git-credential-hf login`)".to_string()
             }
+            Source::Replaced => "the next request uses huggingface_hub's new token".to_string(),
         }
     }
 }
@@ -134,15 +138,18 @@ impl fmt::Display for Source {
             Source::Oidc(resource) => write!(f, "the OIDC token exchange for {resource}"),
             Source::Env(var) => f.write_str(var),
             Source::File(path) => write!(f, "the token file {path}"),
+            Source::Replaced => f.write_str("this helper, before huggingface_hub's token changed"),
         }
     }
 }
 
-/// huggingface_hub's token and where it came from.
+/// huggingface_hub's token, where it came from, and when it expires (unix seconds), when it
+/// does: an OAuth token's `expires_at`, an OIDC token's exchange.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Resolved {
     pub token: Token,
     pub source: Source,
+    pub expires_at: Option<i64>,
 }
 
 impl fmt::Debug for Token {
@@ -205,6 +212,7 @@ mod tests {
         let r = Resolved {
             token: Token::new(T),
             source: Source::Env("HF_TOKEN"),
+            expires_at: None,
         };
         assert!(!format!("{r:?}").contains(T));
     }

@@ -28,6 +28,7 @@ fn request() -> impl Strategy<Value = Request> {
                 authtype,
                 credential: credential.map(Token::new),
                 capabilities: caps,
+                states: Vec::new(),
             },
         )
 }

@@ -1,13 +1,13 @@
 //! `erase`: the Hub answered 401. If it was our token, ask the Hub directly whether the token
 //! itself is the problem, and say so. The user's token files are never touched.
 
-use super::{Ctx, Streams};
+use super::{Ctx, Streams, get};
 use crate::diagnose::report;
 use crate::git::protocol::read_request;
 use crate::hf::oidc;
 use crate::hub::verdict::Verdict;
 use crate::hub::{access, repo};
-use crate::token::Source;
+use crate::token::{Resolved, Source, Token};
 use std::process::ExitCode;
 
 pub fn run(ctx: &Ctx, _: &(), io: &mut Streams) -> anyhow::Result<ExitCode> {
@@ -16,16 +16,28 @@ pub fn run(ctx: &Ctx, _: &(), io: &mut Streams) -> anyhow::Result<ExitCode> {
     let Some(target) = ctx.target(&req, err) else {
         return Ok(ExitCode::SUCCESS);
     };
-    let Some(found) = ctx.resolve(err)? else {
-        return Ok(ExitCode::SUCCESS);
+    let resolved = ctx.resolve(err)?;
+    // git >= 2.46 says which of our tokens it used; older git: it is ours if it is the one
+    // huggingface_hub holds now.
+    let ours = |t: &&Token| {
+        get::used_by_git(&req.states, t) || resolved.as_ref().is_some_and(|r| r.token == **t)
     };
-    if req.secret() != Some(&found.token) {
+    let Some(used) = req.secret().filter(ours) else {
         ctx.note(
             err,
             "git rejected a credential that is not the huggingface_hub token: ignored",
         );
         return Ok(ExitCode::SUCCESS);
-    }
+    };
+    let found = match resolved {
+        Some(r) if r.token == *used => r,
+        // huggingface_hub's token changed during git's operation: the one git used is judged.
+        _ => Resolved {
+            token: used.clone(),
+            source: Source::Replaced,
+            expires_at: None,
+        },
+    };
     // An exchanged OIDC token git saw fail is not served again from our cache.
     if let Source::Oidc(_) = found.source
         && let Ok(Some(request)) = oidc::request(&ctx.settings, ctx.env)

@@ -4,9 +4,9 @@
 use super::{Ctx, Streams};
 use crate::cli::AuthType;
 use crate::diagnose::report;
-use crate::git::protocol::{WriteError, read_request, write_fields};
+use crate::git::protocol::{Request, WriteError, read_request, write_fields};
 use crate::hub::verdict::Verdict;
-use crate::token::Token;
+use crate::token::{Resolved, Source, Token};
 use std::process::ExitCode;
 
 pub fn run(ctx: &Ctx, _: &(), io: &mut Streams) -> anyhow::Result<ExitCode> {
@@ -23,6 +23,13 @@ pub fn run(ctx: &Ctx, _: &(), io: &mut Streams) -> anyhow::Result<ExitCode> {
         )?;
         return Ok(ExitCode::SUCCESS);
     };
+    // An expired token that could not be refreshed is refused by the Hub: git had better ask
+    // its next helper or the user.
+    let now = crate::hub::store::now() as i64;
+    if let Some(at) = found.expires_at.filter(|at| *at <= now) {
+        writeln!(err, "git-credential-hf: {}", report::expired(&found, at))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let verdict = ctx.checker().cached(&target.api_base, &found.token);
     match &verdict {
         Verdict::Invalid => {
@@ -35,21 +42,9 @@ pub fn run(ctx: &Ctx, _: &(), io: &mut Streams) -> anyhow::Result<ExitCode> {
         Verdict::Offline => ctx.note(err, "HF_HUB_OFFLINE is set; sending the token unchecked"),
         Verdict::Valid(_) => ctx.note(err, format_args!("sending the token from {}", found.source)),
     }
-    let token = found.token.expose();
-    let bearer = req.has_capability("authtype")
-        && wants_bearer(ctx.options.auth_type, &found.token, &verdict);
-    let fields: &[(&str, &str)] = if bearer {
-        &[
-            ("capability[]", "authtype"),
-            ("authtype", "Bearer"),
-            ("credential", token),
-        ]
-    } else if req.username.is_some() {
-        &[("password", token)]
-    } else {
-        &[("username", "git"), ("password", token)]
-    };
-    write_fields(&mut *io.out, fields).map_err(|e| match e {
+    let answer = answer(ctx, &req, &found, &verdict);
+    let fields: Vec<(&str, &str)> = answer.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    write_fields(&mut *io.out, &fields).map_err(|e| match e {
         WriteError::Value { why, .. } => anyhow::anyhow!(
             "cannot give the token from {} to git: it {why}, which no Hub token does: {}",
             found.source,
@@ -60,15 +55,81 @@ pub fn run(ctx: &Ctx, _: &(), io: &mut Streams) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// OAuth access tokens go as Bearer in `auto` mode: the Hub's LFS endpoint refused them as a
-/// Basic password (huggingface_hub moved its own uploads to Bearer for that reason).
-fn wants_bearer(mode: AuthType, token: &Token, verdict: &Verdict) -> bool {
+/// Our `state[]` value: which of our tokens git was given, by fingerprint.
+pub fn state_of(token: &Token) -> String {
+    format!("{STATE_PREFIX}{}", token.fingerprint())
+}
+
+const STATE_PREFIX: &str = "git-credential-hf:";
+
+/// Whether git's `state[]` says it used `token` from us.
+pub fn used_by_git(states: &[String], token: &Token) -> bool {
+    states.iter().any(|s| *s == state_of(token))
+}
+
+/// The answer's lines, in the protocol's vocabulary and order (capabilities first):
+/// - a Bearer credential (`authtype`, git >= 2.46) for OAuth and OIDC tokens, `ephemeral` for
+///   the short-lived OIDC ones (so no storage helper keeps them);
+/// - else `username=git` (unless git has one) and the token as password;
+/// - `password_expiry_utc` when the token expires, so git drops it then and never stores an
+///   expired one elsewhere; never `oauth_refresh_token` (the refresh token is ours to spend);
+/// - `state[]` (git >= 2.46), so `store` and `erase` know which token git used.
+fn answer(
+    ctx: &Ctx,
+    req: &Request,
+    found: &Resolved,
+    verdict: &Verdict,
+) -> Vec<(&'static str, String)> {
+    let token = found.token.expose().to_string();
+    let bearer =
+        req.has_capability("authtype") && wants_bearer(ctx.options.auth_type, found, verdict);
+    let state = req.has_capability("state");
+    let mut lines = Vec::new();
+    if bearer {
+        lines.push(("capability[]", "authtype".to_string()));
+    }
+    if state {
+        lines.push(("capability[]", "state".to_string()));
+    }
+    if bearer {
+        lines.push(("authtype", "Bearer".to_string()));
+        lines.push(("credential", token));
+        if matches!(found.source, Source::Oidc(_)) {
+            lines.push(("ephemeral", "1".to_string()));
+        }
+    } else {
+        if req.username.is_none() {
+            lines.push(("username", "git".to_string()));
+        }
+        lines.push(("password", token));
+    }
+    if let Some(at) = found.expires_at {
+        lines.push(("password_expiry_utc", at.to_string()));
+    }
+    if state {
+        lines.push(("state[]", state_of(&found.token)));
+    }
+    lines
+}
+
+/// `git-credential-hf capability`: what this helper speaks, as git's own helpers print it.
+pub fn capability(_: &Ctx, _: &(), io: &mut Streams) -> anyhow::Result<ExitCode> {
+    write!(io.out, "version 0\ncapability authtype\ncapability state\n")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// OAuth access tokens and exchanged OIDC tokens go as Bearer in `auto` mode: the Hub's LFS
+/// endpoint refused OAuth tokens as a Basic password (huggingface_hub moved its own uploads to
+/// Bearer for that reason), and an OIDC token is short-lived, which only a Bearer credential
+/// can say (`ephemeral`).
+fn wants_bearer(mode: AuthType, found: &Resolved, verdict: &Verdict) -> bool {
     match mode {
         AuthType::Basic => false,
         AuthType::Bearer => true,
-        AuthType::Auto => match verdict {
-            Verdict::Valid(Some(info)) => info.auth_type.as_deref() == Some("oauth"),
-            _ => token.looks_like_oauth(),
+        AuthType::Auto => match (&found.source, verdict) {
+            (Source::Oidc(_), _) => true,
+            (_, Verdict::Valid(Some(info))) => info.auth_type.as_deref() == Some("oauth"),
+            _ => found.token.looks_like_oauth(),
         },
     }
 }
@@ -153,18 +214,26 @@ mod tests {
             format!("username=git\npassword={T}\n")
         );
         let verdict = Verdict::Offline;
-        let token = Token::new(T);
-        assert!(wants_bearer(AuthType::Bearer, &token, &verdict));
-        assert!(!wants_bearer(AuthType::Basic, &Token::new(oauth), &verdict));
+        let found = |t: &str, source| Resolved {
+            token: Token::new(t),
+            source,
+            expires_at: None,
+        };
+        let env = || Source::Env("HF_TOKEN");
+        assert!(wants_bearer(AuthType::Bearer, &found(T, env()), &verdict));
+        assert!(!wants_bearer(
+            AuthType::Basic,
+            &found(oauth, env()),
+            &verdict
+        ));
         let oauth_info = crate::hub::verdict::WhoamiInfo {
             auth_type: Some("oauth".into()),
             ..Default::default()
         };
-        assert!(wants_bearer(
-            AuthType::Auto,
-            &token,
-            &Verdict::Valid(Some(oauth_info))
-        ));
+        let valid = Verdict::Valid(Some(oauth_info));
+        assert!(wants_bearer(AuthType::Auto, &found(T, env()), &valid));
+        let oidc = found(T, Source::Oidc("org/m".into()));
+        assert!(wants_bearer(AuthType::Auto, &oidc, &verdict));
     }
 
     #[test]

@@ -5,8 +5,8 @@ use super::{Ctx, Streams};
 use crate::cli::SetupArgs;
 use crate::env::PATH;
 use crate::git::config::{self, File};
-use crate::git::helper::Helper;
-use crate::git::origin::Allowed;
+use crate::git::helper::{self, Configured, Helper};
+use crate::git::origin::{Allowed, Origin};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -21,7 +21,7 @@ pub fn run(ctx: &Ctx, args: &SetupArgs, io: &mut Streams) -> anyhow::Result<Exit
         let key = format!("credential.{url}.helper");
         let values = config.get_all(&key)?;
         let kept = without_ours(&values);
-        let status = if args.remove {
+        let mut status = if args.remove {
             if kept.len() == values.len() {
                 "nothing to remove"
             } else {
@@ -37,7 +37,25 @@ pub fn run(ctx: &Ctx, args: &SetupArgs, io: &mut Streams) -> anyhow::Result<Exit
             config.set_all(&key, &new)?;
             "set"
         };
+        // git gives our token to every helper after ours to store: none may follow in the
+        // file written to, and the others are named.
+        let mut after = match args.remove {
+            true => Vec::new(),
+            false => after_ours(ctx, origin)?,
+        };
+        if after.iter().any(|c| config.holds(&c.scope, &c.file)) {
+            config.move_section_last("credential", &url)?;
+            status = "moved last in the file, after the helpers that would have copied the token";
+            after = after_ours(ctx, origin)?;
+        }
         writeln!(out, "{key} ({}): {status}", config.name())?;
+        for c in &after {
+            writeln!(
+                out,
+                "  note: git still runs `{}` ({}: {}) after it for {url}, which then keeps a copy of the token: remove it, or run `git-credential-hf setup --file {}`",
+                c.value, c.scope, c.file, c.file
+            )?;
+        }
     }
     if !args.remove {
         writeln!(
@@ -46,6 +64,15 @@ pub fn run(ctx: &Ctx, args: &SetupArgs, io: &mut Streams) -> anyhow::Result<Exit
         )?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The helpers git runs after this one for `origin`, seen from the current folder.
+fn after_ours(ctx: &Ctx, origin: &Origin) -> anyhow::Result<Vec<Configured>> {
+    let chain = helper::chain(ctx.io.git, origin, &ctx.cwd)?;
+    Ok(match chain.iter().rposition(|c| c.helper.is_ours()) {
+        Some(i) => chain[i + 1..].to_vec(),
+        None => Vec::new(),
+    })
 }
 
 fn scope(args: &SetupArgs) -> Vec<OsString> {

@@ -1,7 +1,7 @@
 //! `store`: git says the credential worked. If it is our token, that is a fresh "valid".
 //! The user's Hugging Face files are never written here.
 
-use super::{Ctx, Streams};
+use super::{Ctx, Streams, get};
 use crate::git::protocol::read_request;
 use std::process::ExitCode;
 
@@ -11,6 +11,13 @@ pub fn run(ctx: &Ctx, _: &(), io: &mut Streams) -> anyhow::Result<ExitCode> {
     let Some(target) = ctx.target(&req, err) else {
         return Ok(ExitCode::SUCCESS);
     };
+    // git >= 2.46 says which of our tokens it used: that one worked, whatever huggingface_hub
+    // holds now (nothing to resolve).
+    if let Some(used) = req.secret().filter(|t| get::used_by_git(&req.states, t)) {
+        ctx.checker().confirm(&target.api_base, used);
+        ctx.note(err, "git confirmed the token it had from this helper");
+        return Ok(ExitCode::SUCCESS);
+    }
     let Some(found) = ctx.resolve(err)? else {
         return Ok(ExitCode::SUCCESS);
     };

@@ -1,7 +1,7 @@
 //! Everything `status` knows: what every place holds, what huggingface_hub uses, what git
 //! sends, and what the Hub says of each credential (asked only at the origin it is for).
 
-use crate::git::config::tool_version;
+use crate::git::config::{git_takes_bearer, tool_version};
 use crate::git::origin::Origin;
 use crate::hf::resolve::Note;
 use crate::hub::verdict::{Checker, Verdict};
@@ -38,9 +38,46 @@ pub struct Inventory {
     /// Index in `entries` of what git would send for `target`.
     pub git: Option<usize>,
     pub helper_configured: bool,
+    /// git-xet, when configured: where, and what it would send for uploads.
+    pub xet: Option<Xet>,
     /// Installed git and git-lfs versions (major, minor), when they run.
-    pub git_version: Option<(u32, u32)>,
+    /// Whether the installed git takes a Bearer credential (it says so itself), and which
+    /// git-lfs is installed (git-lfs has no way to say what it takes: >= 3.6 offers Bearer).
+    pub git_bearer: bool,
     pub lfs_version: Option<(u32, u32)>,
+}
+
+/// git-xet takes its token in its own order: a token in the remote URL, then HF_TOKEN (not
+/// the legacy variable, not the token file), then `.netrc` by host, then `git credential fill`.
+pub struct Xet {
+    /// The config file `lfs.customtransfer.xet.*` is in.
+    pub file: String,
+    /// Index in `entries` of what it sends.
+    pub sends: Option<usize>,
+}
+
+impl Xet {
+    fn of(file: String, findings: &[Finding]) -> Xet {
+        let present = |f: &Finding| matches!(f.found, Found::Present { .. });
+        let first = |wanted: &dyn Fn(&Kind) -> bool| {
+            findings.iter().position(|f| present(f) && wanted(&f.kind))
+        };
+        let sends = first(&|k| matches!(k, Kind::RemoteUrl { .. }))
+            .or_else(|| first(&|k| *k == Kind::Env("HF_TOKEN")))
+            .or_else(|| {
+                first(&|k| {
+                    matches!(
+                        k,
+                        Kind::Netrc {
+                            machine: Some(_),
+                            ..
+                        }
+                    )
+                })
+            })
+            .or_else(|| first(&|k| matches!(k, Kind::Helper { .. })));
+        Xet { file, sends }
+    }
 }
 
 impl Inventory {
@@ -83,6 +120,7 @@ pub fn collect(
                 .iter()
                 .position(|f| matches!(f.kind, Kind::Helper { .. }) && present(f))
         });
+    let xet = crate::git::config::xet_config(look.git, look.cwd).map(|f| Xet::of(f, &findings));
     let verdicts = match checker {
         Some(checker) => check_all(checker, &findings),
         None => vec![None; findings.len()],
@@ -98,7 +136,8 @@ pub fn collect(
         notes,
         git,
         helper_configured,
-        git_version: tool_version(look.git, &["--version"]),
+        xet,
+        git_bearer: git_takes_bearer(look.git),
         lfs_version: tool_version(look.git, &["lfs", "version"]),
     }
 }

@@ -41,6 +41,8 @@ pub enum ProblemCode {
     ReadOnlyToken,
     KeychainEntryDiffers,
     OauthNeedsBearer,
+    CopiesToken,
+    XetTokenDiffers,
 }
 
 impl ProblemCode {
@@ -59,6 +61,8 @@ impl ProblemCode {
         ProblemCode::ReadOnlyToken,
         ProblemCode::KeychainEntryDiffers,
         ProblemCode::OauthNeedsBearer,
+        ProblemCode::CopiesToken,
+        ProblemCode::XetTokenDiffers,
     ];
 
     /// As it appears in `status` and `--json`.
@@ -77,6 +81,8 @@ impl ProblemCode {
             ProblemCode::ReadOnlyToken => "read-only-token",
             ProblemCode::KeychainEntryDiffers => "keychain-entry-differs",
             ProblemCode::OauthNeedsBearer => "oauth-needs-bearer",
+            ProblemCode::CopiesToken => "copies-token",
+            ProblemCode::XetTokenDiffers => "xet-token-differs",
         }
     }
 
@@ -123,6 +129,12 @@ impl ProblemCode {
             ProblemCode::OauthNeedsBearer => {
                 "the token is an OAuth token and the installed git or git-lfs cannot send it as Bearer"
             }
+            ProblemCode::CopiesToken => {
+                "a helper configured after this one receives the token after every success and keeps a copy that goes stale"
+            }
+            ProblemCode::XetTokenDiffers => {
+                "git-xet (Xet uploads) would send another token than git"
+            }
         }
     }
 }
@@ -150,6 +162,7 @@ pub fn diagnose(inv: &Inventory) -> Vec<Problem> {
     for entry in &inv.entries {
         entry_problems(inv, entry, &mut out);
     }
+    xet_problems(inv, &mut out);
     if !inv.helper_configured {
         out.push(problem(
             ProblemCode::HelperNotConfigured,
@@ -235,30 +248,85 @@ fn python_problems(inv: &Inventory, out: &mut Vec<Problem>) {
     }
 }
 
-/// OAuth tokens go to git as Bearer, which needs git >= 2.46 and git-lfs >= 3.6.
+/// git-xet reads a remote URL's token, HF_TOKEN and `.netrc` before any helper: where that
+/// is another token than git sends, Xet uploads use it.
+fn xet_problems(inv: &Inventory, out: &mut Vec<Problem>) {
+    let Some(xet) = &inv.xet else { return };
+    let token = |i: Option<usize>| i.and_then(|i| inv.entries[i].token());
+    let (xet_token, git_token) = (token(xet.sends), token(inv.git));
+    if xet_token == git_token {
+        return;
+    }
+    let Some(entry) = xet.sends.map(|i| &inv.entries[i]) else {
+        return;
+    };
+    let masked = xet_token.map_or("none".to_string(), |t| t.masked());
+    let fix = match &entry.finding.kind {
+        Kind::RemoteUrl { remote, clean_url } => format!("git remote set-url {remote} {clean_url}"),
+        Kind::Env(var) => format!(
+            "unset {var} (git-xet reads it before any helper), or make it huggingface_hub's token"
+        ),
+        Kind::Netrc { path, .. } => format!(
+            "remove the `machine {}` entry from {}",
+            inv.target.host(),
+            path.display()
+        ),
+        _ => "git-credential-hf setup".to_string(),
+    };
+    out.push(problem(
+        ProblemCode::XetTokenDiffers,
+        format!(
+            "git-xet (configured in {}) sends {} ({masked}) for Xet uploads, not the token git sends.",
+            xet.file, entry.finding.source
+        ),
+        fix,
+    ));
+}
+
+/// OAuth tokens go to git as Bearer, which git says it takes (`git credential capability`,
+/// git >= 2.46) and git-lfs takes from 3.6 on.
 fn bearer_problems(inv: &Inventory, out: &mut Vec<Problem>) {
-    for (tool, installed, needed) in [
-        ("git", inv.git_version, (2, 46)),
-        ("git-lfs", inv.lfs_version, (3, 6)),
-    ] {
-        if let Some(v @ (major, minor)) = installed
-            && v < needed
-        {
-            out.push(problem(
-                ProblemCode::OauthNeedsBearer,
-                format!(
-                    "huggingface_hub's token is an OAuth token, which {tool} {major}.{minor} can only send as a password; the Hub may refuse it."
-                ),
-                format!(
-                    "upgrade {tool} to {}.{} or newer (it then sends the token as Bearer)",
-                    needed.0, needed.1
-                ),
-            ));
-        }
+    let oauth = |tool: &str, cannot: &str, upgrade: &str| {
+        problem(
+            ProblemCode::OauthNeedsBearer,
+            format!(
+                "huggingface_hub's token is an OAuth token, which {tool} {cannot} can only send as a password; the Hub may refuse it."
+            ),
+            format!("upgrade {tool} to {upgrade} or newer (it then sends the token as Bearer)"),
+        )
+    };
+    if !inv.git_bearer {
+        out.push(oauth("git", "(it offers no `authtype` capability)", "2.46"));
+    }
+    if let Some(v @ (major, minor)) = inv.lfs_version
+        && v < (3, 6)
+    {
+        out.push(oauth("git-lfs", &format!("{major}.{minor}"), "3.6"));
     }
 }
 
 fn entry_problems(inv: &Inventory, entry: &Entry, out: &mut Vec<Problem>) {
+    // Whatever it holds now, a helper after ours is given our token to store.
+    if let Kind::Helper {
+        ours: false,
+        after_ours: true,
+        helper,
+        file,
+        ..
+    } = &entry.finding.kind
+    {
+        out.push(problem(
+            ProblemCode::CopiesToken,
+            format!(
+                "the `{}` helper ({file}) runs after git-credential-hf for {}: git gives it the token to store after every success, a copy that goes stale.",
+                helper.name(),
+                inv.target.authority()
+            ),
+            format!(
+                "remove that helper from {file}, or run `git-credential-hf setup --file {file}` so that this helper comes last there"
+            ),
+        ));
+    }
     let Some(token) = entry.token() else { return };
     let differs = inv.python_token() != Some(token);
     let masked = token.masked();
@@ -297,7 +365,7 @@ fn entry_problems(inv: &Inventory, entry: &Entry, out: &mut Vec<Problem>) {
             }
             out.push(p);
         }
-        Kind::Helper { ours: false, before_ours, helper, file } if differs => {
+        Kind::Helper { ours: false, before_ours, helper, file, .. } if differs => {
             let name = helper.name();
             if *before_ours {
                 out.push(problem(
@@ -377,11 +445,13 @@ mod tests {
             python: Ok(Some(Resolved {
                 token: python,
                 source: Source::File("/h/token".into()),
+                expires_at: None,
             })),
             notes: Vec::new(),
             git: Some(0),
             helper_configured: true,
-            git_version: Some((2, 47)),
+            xet: None,
+            git_bearer: true,
             lfs_version: Some((3, 6)),
         }
     }

@@ -9,14 +9,12 @@ use crate::time::utc;
 use crate::token::Resolved;
 
 pub fn rejected(found: &Resolved, origin: &Origin) -> String {
-    let fix = found.source.fix();
     format!(
-        "git-credential-hf: the token from {} ({}) was rejected by {} (401). {}{}.",
+        "git-credential-hf: the token from {} ({}) was rejected by {} (401). {}.",
         found.source,
         found.token.masked(),
         origin.authority(),
-        fix[..1].to_uppercase(),
-        &fix[1..]
+        capitalised(&found.source.fix())
     )
 }
 
@@ -37,6 +35,24 @@ pub fn refused_but_valid(found: &Resolved, origin: &Origin, info: Option<&Whoami
         found.source,
         found.token.masked(),
     )
+}
+
+pub fn expired(found: &Resolved, at: i64) -> String {
+    format!(
+        "the token from {} ({}) expired at {} and could not be refreshed: not giving it to git. {}.",
+        found.source,
+        found.token.masked(),
+        utc(at),
+        capitalised(&found.source.fix())
+    )
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 pub fn no_token(settings: &Settings) -> String {

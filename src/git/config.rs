@@ -73,6 +73,13 @@ pub fn remote_urls(git: &dyn Git, cwd: &Path) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Where git-xet (Hugging Face's git-lfs transfer agent for Xet storage) is configured
+/// (`git xet install` writes `lfs.customtransfer.xet.*`), if it is.
+pub fn xet_config(git: &dyn Git, cwd: &Path) -> Option<String> {
+    let found = entries(git, cwd, r"^lfs\.customtransfer\.xet\.").ok()?;
+    found.into_iter().next().map(|e| e.file)
+}
+
 pub fn is_repository(git: &dyn Git, cwd: &Path) -> bool {
     git.run(&Run::new(["rev-parse", "--git-dir"]).cwd(cwd))
         .is_ok_and(|o| o.code == Some(0))
@@ -89,6 +96,15 @@ fn parse_version(text: &str) -> Option<(u32, u32)> {
     let start = text.find(|c: char| c.is_ascii_digit())?;
     let mut parts = text[start..].split(|c: char| !c.is_ascii_digit());
     Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
+}
+
+/// Whether git can hand a helper's `authtype` (Bearer) credential on, as it says itself
+/// (`git credential capability`, git >= 2.46; older git has no such operation).
+pub fn git_takes_bearer(git: &dyn Git) -> bool {
+    git.run(&Run::new(["credential", "capability"]))
+        .is_ok_and(|o| {
+            o.code == Some(0) && o.stdout_text().lines().any(|l| l == "capability authtype")
+        })
 }
 
 /// Fails with git's own words when `git` is missing or does not run.
@@ -145,6 +161,36 @@ impl<'a> File<'a> {
             }
         }
         Ok(())
+    }
+
+    /// Moves `[section "sub"]` to the end of the file (what comes after it in the file is read
+    /// after it: a helper there would run after ours).
+    pub fn move_section_last(&self, section: &str, sub: &str) -> anyhow::Result<()> {
+        let pattern = format!("^{}\\.{}\\.", section, regex_escape(sub));
+        let out = self.run(&["-z", "--get-regexp", &pattern])?;
+        let text = out.stdout_text();
+        let pairs: Vec<(&str, &str)> = text
+            .split('\0')
+            .filter(|r| !r.is_empty())
+            .map(|r| r.split_once('\n').unwrap_or((r, "")))
+            .collect();
+        self.run(&["--remove-section", &format!("{section}.{sub}")])?;
+        for (key, value) in pairs {
+            let out = self.run(&["--add", key, value])?;
+            if out.code != Some(0) {
+                bail!("cannot update {key}: {}", out.reason());
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether a config entry read from `scope`/`file` is in this file.
+    pub fn holds(&self, scope: &str, file: &str) -> bool {
+        match self.scope.as_slice() {
+            [flag, path] if flag == "--file" => Path::new(path) == Path::new(file),
+            [flag] => flag.to_string_lossy().trim_start_matches("--") == scope,
+            _ => false,
+        }
     }
 
     /// Drops `[section "sub"]` when no key is left in it, so removal leaves nothing behind.

@@ -20,6 +20,9 @@ pub struct Request {
     pub authtype: Option<String>,
     pub credential: Option<Token>,
     pub capabilities: Vec<String>,
+    /// `state[]` (git >= 2.46): what helpers said with their answer, given back on store and
+    /// erase.
+    pub states: Vec<String>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -139,6 +142,7 @@ impl Request {
         b"authtype",
         b"credential",
         b"capability[]",
+        b"state[]",
     ];
 
     fn set(&mut self, key: &[u8], value: String) {
@@ -150,6 +154,7 @@ impl Request {
             b"authtype" => &mut self.authtype,
             b"password" => return self.password = Some(Token::new(value)),
             b"credential" => return self.credential = Some(Token::new(value)),
+            b"state[]" => return self.states.push(value),
             _ => return self.capabilities.push(value),
         };
         *field = Some(value);

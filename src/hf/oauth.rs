@@ -88,6 +88,7 @@ pub enum Failure {
 #[derive(Debug)]
 pub struct Refreshed {
     pub token: Token,
+    pub expires_at: Option<i64>,
     /// What the user must hear: the grant could not be saved.
     pub warning: Option<String>,
 }
@@ -332,12 +333,12 @@ pub fn run_due(net: &Net, due: &Due, now: i64) -> Result<Refreshed, Failure> {
     let current = stored.tokens.iter().position(|t| t.name == due.name);
     let Some(index) = current.filter(|i| stored.tokens[*i].token == due.token) else {
         // `fields.get("hf_token") or token`
-        let token = current
-            .map(|i| stored.tokens[i].token.clone())
-            .filter(|t| !t.expose().is_empty())
-            .unwrap_or_else(|| due.token.clone());
+        let adopted = current
+            .map(|i| &stored.tokens[i])
+            .filter(|t| !t.token.expose().is_empty());
         return Ok(Refreshed {
-            token,
+            token: adopted.map_or_else(|| due.token.clone(), |t| t.token.clone()),
+            expires_at: adopted.and_then(|t| t.expires_at),
             warning: None,
         });
     };
@@ -412,6 +413,7 @@ fn save(
     let name = &due.name;
     let stored_path = &settings.stored_tokens_path;
     let token = grant.access_token.clone();
+    let expires_at = grant.expires_at;
     tokens[index] = StoredToken::new(
         name.clone(),
         token.clone(),
@@ -434,6 +436,7 @@ fn save(
         };
         return Refreshed {
             token,
+            expires_at,
             warning: Some(warning),
         };
     }
@@ -449,7 +452,11 @@ fn save(
             settings.token_path
         ));
     }
-    Refreshed { token, warning }
+    Refreshed {
+        token,
+        expires_at,
+        warning,
+    }
 }
 
 #[cfg(test)]

@@ -147,10 +147,19 @@ struct Entry {
     token: Token,
     /// Unix time after which the token is exchanged again.
     use_until: i64,
+    /// When the Hub said it expires.
+    #[serde(default)]
+    expires_at: Option<i64>,
+}
+
+/// An exchanged token and when it expires.
+pub struct Exchanged {
+    pub token: Token,
+    pub expires_at: i64,
 }
 
 /// The Hub token for `req`: cached, else exchanged (and cached).
-pub fn token(net: &Net, req: &OidcRequest) -> Result<Token, String> {
+pub fn token(net: &Net, req: &OidcRequest) -> Result<Exchanged, String> {
     // Python exchanges once per process and fails offline: so does a helper, whatever its
     // cache holds.
     if net.settings.offline {
@@ -164,7 +173,10 @@ pub fn token(net: &Net, req: &OidcRequest) -> Result<Token, String> {
             .remove(&key)
             .filter(|e| at < e.use_until)
     {
-        return Ok(hit.token);
+        return Ok(Exchanged {
+            expires_at: hit.expires_at.unwrap_or(hit.use_until),
+            token: hit.token,
+        });
     }
     let id_token = match &req.subject {
         Subject::IdToken(t) => t.clone(),
@@ -195,9 +207,11 @@ pub fn token(net: &Net, req: &OidcRequest) -> Result<Token, String> {
         None => 3600,
         Some(v) => json_int(v).ok_or_else(|| req.failed("the Hub's expires_in is not a number"))?,
     };
+    let expires_at = at.saturating_add(expires_in);
     if let Some(cache) = net.store {
         let entry = Entry {
             token: token.clone(),
+            expires_at: Some(expires_at),
             use_until: at.saturating_add(expires_in.saturating_sub(req.margin()).max(0)),
         };
         // A cache that cannot be written only costs the next request an exchange.
@@ -206,7 +220,7 @@ pub fn token(net: &Net, req: &OidcRequest) -> Result<Token, String> {
             entries.insert(key, entry);
         });
     }
-    Ok(token)
+    Ok(Exchanged { token, expires_at })
 }
 
 /// Forgets the token exchanged for `req` (git says it failed): the next request exchanges
@@ -336,6 +350,7 @@ mod tests {
         let entry = Entry {
             token: Token::new(planted),
             use_until: 1,
+            expires_at: None,
         };
         let request = OidcRequest {
             endpoint: "https://hub.example".into(),

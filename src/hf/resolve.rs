@@ -5,7 +5,8 @@
 
 use crate::env::{Env, HF_TOKEN, HUGGING_FACE_HUB_TOKEN, NotUnicode};
 use crate::hf::oauth::{self, Due, Failure, Plan, Refreshed};
-use crate::hf::oidc::{self, OidcRequest};
+use crate::hf::oidc::{self, Exchanged, OidcRequest};
+use crate::hf::stored_tokens::StoredToken;
 use crate::hf::token_file::{self, clean};
 use crate::hf::{Net, stored_tokens};
 use crate::io::fs::Fs;
@@ -68,7 +69,7 @@ pub struct Resolution {
 pub trait Exchanges {
     fn refresh(&self, due: &Due, now: i64) -> Result<Refreshed, Failure>;
     /// The token for an OIDC request, or an error message that says what to do.
-    fn oidc(&self, request: &OidcRequest) -> Result<Token, String>;
+    fn oidc(&self, request: &OidcRequest) -> Result<Exchanged, String>;
 }
 
 impl Exchanges for Net<'_> {
@@ -76,7 +77,7 @@ impl Exchanges for Net<'_> {
         oauth::run_due(self, due, now)
     }
 
-    fn oidc(&self, request: &OidcRequest) -> Result<Token, String> {
+    fn oidc(&self, request: &OidcRequest) -> Result<Exchanged, String> {
         oidc::token(self, request)
     }
 }
@@ -123,10 +124,11 @@ fn from_oidc(inputs: &Inputs, _: &mut Vec<Note>) -> Result<Option<Resolved>, Res
             request.resource
         )));
     };
-    let token = net.oidc(&request).map_err(ResolveError::Oidc)?;
+    let exchanged = net.oidc(&request).map_err(ResolveError::Oidc)?;
     Ok(Some(Resolved {
-        token,
+        token: exchanged.token,
         source: Source::Oidc(request.resource),
+        expires_at: Some(exchanged.expires_at),
     }))
 }
 
@@ -148,6 +150,7 @@ pub fn environment_token(env: &Env) -> Result<Option<Resolved>, ResolveError> {
     Ok(clean(value).map(|token| Resolved {
         token,
         source: Source::Env(var.name),
+        expires_at: None,
     }))
 }
 
@@ -159,42 +162,62 @@ fn from_token_file(
     let Some(token) = token_file::read(inputs.settings, inputs.fs)? else {
         return Ok(None);
     };
+    let (token, expires_at) = refreshed(inputs, token, notes)?;
     Ok(Some(Resolved {
-        token: refreshed(inputs, token, notes)?,
+        token,
         source: Source::File(inputs.settings.token_path.to_string()),
+        expires_at,
     }))
 }
 
-/// `_refresh_oauth_token_if_needed`. The stored tokens are read as Python reads them (a file
-/// configparser skips or refuses is no stored tokens).
-fn refreshed(inputs: &Inputs, token: Token, notes: &mut Vec<Note>) -> Result<Token, ResolveError> {
+/// `_refresh_oauth_token_if_needed`, and when the token to use expires. The stored tokens are
+/// read as Python reads them (a file configparser skips or refuses is no stored tokens).
+fn refreshed(
+    inputs: &Inputs,
+    token: Token,
+    notes: &mut Vec<Note>,
+) -> Result<(Token, Option<i64>), ResolveError> {
     let stored = stored_tokens::read(&inputs.settings.stored_tokens_path, inputs.fs)
         .map(|p| p.tokens)
         .unwrap_or_default();
+    let expiry = |t: &Token, stored: &[StoredToken]| {
+        stored
+            .iter()
+            .find(|s| s.token == *t)
+            .and_then(|s| s.expires_at)
+    };
     match oauth::plan(&token, &stored, inputs.now) {
-        Plan::NotDue => Ok(token),
+        Plan::NotDue => {
+            let at = expiry(&token, &stored);
+            Ok((token, at))
+        }
         // Without stored tokens there is nothing to refresh: no second read on the warm path.
-        Plan::NotOAuth if stored.is_empty() => Ok(token),
+        Plan::NotOAuth if stored.is_empty() => Ok((token, None)),
         // `token` may have just been replaced by a concurrent refresh (it is then no longer in
         // the stored tokens): serve the fresh file token.
-        Plan::NotOAuth => Ok(token_file::read(inputs.settings, inputs.fs)?
-            .filter(|current| *current != token)
-            .unwrap_or(token)),
+        Plan::NotOAuth => {
+            let current = token_file::read(inputs.settings, inputs.fs)?
+                .filter(|current| *current != token)
+                .unwrap_or(token);
+            let at = expiry(&current, &stored);
+            Ok((current, at))
+        }
         Plan::Due(due) => {
             let name = due.name.clone();
+            let old_expiry = expiry(&token, &stored);
             let Some(net) = inputs.net else {
                 notes.push(Note::RefreshNotAttempted { name });
-                return Ok(token);
+                return Ok((token, old_expiry));
             };
             Ok(match net.refresh(&due, inputs.now) {
                 Ok(done) => {
                     let warning = done.warning;
                     notes.push(Note::Refreshed { name, warning });
-                    done.token
+                    (done.token, done.expires_at)
                 }
                 Err(failure) => {
                     notes.push(Note::RefreshFailed { name, failure });
-                    token
+                    (token, old_expiry)
                 }
             })
         }
@@ -227,15 +250,19 @@ mod tests {
             match self.refreshed {
                 Some(t) => Ok(Refreshed {
                     token: Token::new(t),
+                    expires_at: Some(NOW + 30 * 86_400),
                     warning: None,
                 }),
                 None => Err(Failure::Other("the fake refuses".into())),
             }
         }
-        fn oidc(&self, request: &OidcRequest) -> Result<Token, String> {
+        fn oidc(&self, request: &OidcRequest) -> Result<Exchanged, String> {
             self.oidc_calls.borrow_mut().push(request.clone());
             match self.oidc.expect("no OIDC exchange expected") {
-                Ok(t) => Ok(Token::new(t)),
+                Ok(t) => Ok(Exchanged {
+                    token: Token::new(t),
+                    expires_at: NOW + 3600,
+                }),
                 Err(e) => Err(e.to_string()),
             }
         }

@@ -17,6 +17,7 @@ impl Place for Helpers {
             let kind = Kind::Helper {
                 ours: false,
                 before_ours: false,
+                after_ours: false,
                 helper: Helper::Shell(String::new()),
                 file: String::new(),
             };
@@ -56,6 +57,7 @@ impl Place for Helpers {
                 let kind = Kind::Helper {
                     ours,
                     before_ours: ours_at.is_some_and(|o| i < o),
+                    after_ours: ours_at.is_some_and(|o| i > o),
                     helper: configured.helper.clone(),
                     file: configured.file.clone(),
                 };

@@ -42,6 +42,8 @@ pub enum Kind {
     Helper {
         ours: bool,
         before_ours: bool,
+        /// Configured after this helper: git sends it our token to store after every success.
+        after_ours: bool,
         helper: crate::git::helper::Helper,
         /// The config file it was read from.
         file: String,

@@ -18,6 +18,8 @@ use std::io::Write;
 pub struct StatusJson {
     pub python: Option<Chosen>,
     pub git: Option<GitChosen>,
+    /// git-xet, when configured: what it sends for Xet uploads.
+    pub xet: Option<XetChosen>,
     pub sources: Vec<SourceJson>,
     pub problems: Vec<ProblemJson>,
     /// What resolving huggingface_hub's token did (a refresh and how it went).
@@ -37,6 +39,14 @@ pub struct GitChosen {
     pub source: String,
     /// The helper's short name, `None` for `.netrc`.
     pub helper: Option<String>,
+    pub fingerprint: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct XetChosen {
+    /// Where `lfs.customtransfer.xet.*` is configured.
+    pub config: String,
+    pub source: Option<String>,
     pub fingerprint: Option<String>,
 }
 
@@ -90,6 +100,14 @@ pub fn json(inv: &Inventory, problems: &[Problem], repo: Option<Access>) -> Stat
                 _ => None,
             },
             fingerprint: fingerprint(e),
+        }),
+        xet: inv.xet.as_ref().map(|x| {
+            let sends = x.sends.map(|i| &inv.entries[i]);
+            XetChosen {
+                config: clean.text(&x.file),
+                source: sends.map(|e| clean.text(&e.finding.source)),
+                fingerprint: sends.and_then(fingerprint),
+            }
         }),
         sources: inv
             .entries
@@ -186,6 +204,22 @@ pub fn render(
         format!("git sends ({})", inv.target),
         w = width + 2
     )?;
+    if let Some(xet) = &inv.xet {
+        let sends = match xet.sends.map(|i| &inv.entries[i]) {
+            None => "nothing".to_string(),
+            Some(e) => format!(
+                "{}  {}",
+                clean.text(&e.finding.source),
+                summary(e, style, &clean)
+            ),
+        };
+        writeln!(
+            out,
+            "{:<w$} {sends}",
+            "git-xet sends (uploads)",
+            w = width + 2
+        )?;
+    }
     writeln!(out)?;
     writeln!(out, "Where tokens can hide")?;
     for entry in &inv.entries {
