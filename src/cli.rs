@@ -52,19 +52,22 @@ pub struct Cli {
 pub struct GlobalArgs {
     /// Total time-out of a request to the Hub, in seconds [default: 5]
     /// [env: GIT_CREDENTIAL_HF_TIMEOUT].
-    #[arg(long, global = true, value_name = "SECS", value_parser = parse_timeout)]
+    #[arg(long, global = true, value_name = "SECS", value_parser = parse_timeout, help_heading = GLOBAL)]
     pub timeout: Option<Duration>,
 
     /// Explain on stderr what the helper decided and why [env: GIT_CREDENTIAL_HF_VERBOSE=1].
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = GLOBAL)]
     pub verbose: bool,
 
     /// How `get` hands the token to git when git can take a Bearer credential (git >= 2.46):
     /// `auto` sends OAuth tokens as Bearer and access tokens as a password [default: auto]
     /// [env: GIT_CREDENTIAL_HF_AUTH_TYPE].
-    #[arg(long, global = true, value_name = "MODE")]
+    #[arg(long, global = true, value_name = "MODE", help_heading = GLOBAL)]
     pub auth_type: Option<AuthType>,
 }
+
+/// Where `--help` lists the options every command takes, after the command's own.
+const GLOBAL: &str = "Global options";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum AuthType {
@@ -106,7 +109,7 @@ pub enum Command {
     /// Make another stored token the active one (`hf auth switch`).
     Switch(SwitchArgs),
     /// List the stored tokens, the active one starred (`hf auth list`).
-    List,
+    List(ListArgs),
     /// Operations git may add in the future are ignored, as the protocol asks.
     #[command(external_subcommand)]
     Other(Vec<OsString>),
@@ -155,7 +158,7 @@ pub struct CheckArgs {
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
-    /// One JSON object instead of the human screen (schema in the README).
+    /// One JSON object instead of the human screen (its fields: JSON OUTPUT in the man page).
     #[arg(long)]
     pub json: bool,
     /// Do not ask the Hub whether the tokens are valid.
@@ -187,9 +190,16 @@ pub struct LogoutArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only the names, one a line (what shell completion offers for `switch` and `logout`).
+    #[arg(long, hide = true)]
+    pub names: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct SwitchArgs {
-    /// The stored token to make active.
-    pub name: String,
+    /// The stored token to make active (without it: the names there are).
+    pub name: Option<String>,
 }
 
 impl Cli {

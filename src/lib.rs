@@ -57,11 +57,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         ctx.warn(&mut stderr, warning);
     }
     let color = stdout.is_terminal() && env.get_os(env::NO_COLOR).is_none_or(|v| v.is_empty());
+    let stdin_terminal = stdin.is_terminal();
     let mut streams = Streams {
         input: &mut stdin,
         out: &mut stdout,
         err: &mut stderr,
         color,
+        stdin_terminal,
     };
     let io = &mut streams;
     let outcome = match &cli.command {
@@ -76,10 +78,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Login(args) => commands::login::run(&ctx, args, io),
         Command::Logout(args) => commands::logout::run(&ctx, args, io),
         Command::Switch(args) => commands::switch::run(&ctx, args, io),
-        Command::List => commands::list::run(&ctx, &(), io),
+        Command::List(args) => commands::list::run(&ctx, args, io),
         Command::Completions { shell } => commands::completions::run(&ctx, shell, io),
-        // Operations git may add in the future are ignored, as the protocol asks.
-        Command::Other(_) => Ok(ExitCode::SUCCESS),
+        Command::Other(args) => commands::unknown::run(&ctx, args, io),
     };
     // A cache folder that is not ours was not used: said once, whatever the command.
     if let Some(refusal) = ctx.store.as_ref().and_then(|s| s.refusal()) {
@@ -87,6 +88,19 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
     io.out.flush()?;
     outcome
+}
+
+/// What the man page documents beyond the command line (tests/man.rs generates it). Not an API.
+#[doc(hidden)]
+pub mod manual {
+    /// `status`'s problem codes: (code, severity, what it means).
+    pub fn problem_codes() -> Vec<(&'static str, &'static str, &'static str)> {
+        use crate::diagnose::problems::ProblemCode;
+        ProblemCode::ALL
+            .iter()
+            .map(|c| (c.as_str(), c.severity().name(), c.meaning()))
+            .collect()
+    }
 }
 
 /// What the fuzz targets (fuzz/) and the property tests drive directly. Not an API.

@@ -77,7 +77,7 @@ fn fill_answers_bearer_only_when_git_offers_it() {
 fn oauth_clone_goes_through_bearer() {
     let (env, hub) = world();
     if !git_supports_authtype(&env) {
-        println!("skipped: git < 2.46 cannot take a Bearer credential from a helper");
+        support::skip("git < 2.46 cannot take a Bearer credential from a helper");
         return;
     }
     env.write_token_file(OAUTH);

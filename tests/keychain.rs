@@ -16,7 +16,9 @@ fn a_real_secret_service_entry_is_found_and_compared() {
         .iter()
         .all(|p| on_path(p))
     {
-        println!("skipped: dbus-run-session, gnome-keyring-daemon and secret-tool are needed");
+        support::skip(
+            "dbus-run-session, gnome-keyring-daemon and secret-tool are needed (apt-get install dbus-daemon gnome-keyring libsecret-tools)",
+        );
         return;
     }
     let env = TestEnv::new();

@@ -114,6 +114,59 @@ const EXAMPLES: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// (field, what it holds) of `status --json`; every key the command prints is here (tested).
+const STATUS_JSON: &[(&str, &str)] = &[
+    (
+        "python",
+        "The token huggingface_hub uses: {source, fingerprint}, or null when it has none.",
+    ),
+    (
+        "git",
+        "What git sends for the Hub: {source, helper, fingerprint}, or null when git would send nothing. helper is the helper's short name (hf is this helper; store, cache, manager, ...), null for .netrc.",
+    ),
+    (
+        "xet",
+        "What git-xet sends for Xet uploads, when it is configured: {config (where lfs.customtransfer.xet is set), source, fingerprint}; else null.",
+    ),
+    (
+        "sources",
+        "Every place a token can hide, in the screen's order: {source, present, masked, fingerprint, valid, user, token_name, role, permissions, detail}. source is env:VAR, file:PATH, stored_tokens:NAME, netrc, git-helper:NAME, git-credentials:PATH, remote-url:REMOTE or keyring:SERVICE (the bare word when there is none of that kind). masked shows the token's first characters and last four, never more. valid is true, false, or null (not checked, offline, or no verdict from the Hub). role is read, write, fineGrained, or the token's kind (oauth). permissions holds read_gated, write and inference_providers, each true, false or null.",
+    ),
+    (
+        "problems",
+        "What is wrong: {code, severity, message, fix}. code is one of PROBLEM CODES below; severity is error, warning or info.",
+    ),
+    (
+        "notes",
+        "What finding huggingface_hub's token did, in words (a refreshed OAuth token, a refresh that failed).",
+    ),
+    (
+        "repo",
+        "With --repo only: the check verdict, as check --json prints it.",
+    ),
+];
+
+/// (field, what it holds) of `check --json` (tested likewise).
+const CHECK_JSON: &[(&str, &str)] = &[
+    ("repo", "The repository, as org/name."),
+    ("type", "model, dataset or space."),
+    ("access", "read, or write with --write."),
+    (
+        "granted",
+        "true or false; the exit code says the same (0 or 1).",
+    ),
+    (
+        "code",
+        "ok, gated, not-found, read-only-token, fine-grained-scope, invalid-token, no-token, forbidden, or unknown (the Hub could not be asked).",
+    ),
+    ("message", "The verdict in words."),
+    ("fix", "What to do, or null."),
+    (
+        "token",
+        "The token asked with: {source, masked, fingerprint, user}, or null when there is none.",
+    ),
+];
+
 const SEE_ALSO: &str = "git(1), gitcredentials(7), git-credential(1), git-lfs(1), hf(1)";
 
 /// The top-level command as the page shows it: no `help` subcommand.
@@ -133,22 +186,22 @@ fn generate() -> String {
     let man = Man::new(cmd.clone()).title("GIT-CREDENTIAL-HF");
     // Every rendering starts with roff's apostrophe preamble: the page has it once, first.
     let mut page = Roff::new().render();
-    for render in [
-        Man::render_title,
-        Man::render_name_section,
-        Man::render_synopsis_section,
-        Man::render_description_section,
-        Man::render_options_section,
-    ] {
+    for render in [Man::render_title, Man::render_name_section] {
+        page.push_str(&body(|w| render(&man, w)));
+    }
+    page.push_str(".SH SYNOPSIS\n");
+    page.push_str(&synopsis(&cmd, &[]));
+    for render in [Man::render_description_section, Man::render_options_section] {
         page.push_str(&body(|w| render(&man, w)));
     }
 
     page.push_str(".SH COMMANDS\n");
     for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
         // The global options and --help are on every subcommand: described once, above.
-        let sub = sub
-            .clone()
-            .mut_args(|a| a.clone().hide(a.is_global_set() || a.get_id() == "help"));
+        let sub = sub.clone().mut_args(|a| {
+            let hide = a.is_hide_set() || a.is_global_set() || a.get_id() == "help";
+            a.hide(hide)
+        });
         let man = Man::new(sub.clone());
         page.push_str(&format!(".SS {}\n", sub.get_name()));
         // Each is a section of its own: drop its `.SH` heading, the `.SS` above stands for it.
@@ -159,7 +212,7 @@ fn generate() -> String {
                 .map_or("", |(_, rest)| rest)
                 .to_string()
         };
-        page.push_str(&section(Man::render_synopsis_section));
+        page.push_str(&synopsis(&sub, &[cmd.get_name()]));
         page.push_str(".PP\n");
         page.push_str(&section(Man::render_description_section));
         page.push_str(&section(Man::render_options_section));
@@ -169,6 +222,31 @@ fn generate() -> String {
     tagged_section(&mut roff, "ENVIRONMENT", &environment(), bold);
     tagged_section(&mut roff, "FILES", FILES, italic);
     tagged_section(&mut roff, "EXIT STATUS", EXIT_STATUS, bold);
+    roff.control("SH", ["JSON OUTPUT"]);
+    roff.text([roman(
+        "status --json prints one object; its exit code is 0 when nothing is wrong, 1 when a problem of severity error exists, so CI can use it as a gate. Tokens appear masked and by fingerprint (the first 12 hex digits of their SHA-256) only.",
+    )]);
+    for (field, what) in STATUS_JSON {
+        roff.control("TP", []);
+        roff.text([bold(*field)]);
+        roff.text([roman(*what)]);
+    }
+    roff.control("PP", []);
+    roff.text([roman("check --json prints one object:")]);
+    for (field, what) in CHECK_JSON {
+        roff.control("TP", []);
+        roff.text([bold(*field)]);
+        roff.text([roman(*what)]);
+    }
+    roff.control("SH", ["PROBLEM CODES"]);
+    roff.text([roman(
+        "What status finds, by code, with its usual severity:",
+    )]);
+    for (code, severity, meaning) in git_credential_hf::manual::problem_codes() {
+        roff.control("TP", []);
+        roff.text([bold(code), roman(format!(" ({severity})"))]);
+        roff.text([roman(meaning)]);
+    }
     roff.control("SH", ["EXAMPLES"]);
     for (needs, line, what) in EXAMPLES {
         if needs.is_empty() || cmd.find_subcommand(needs).is_some() {
@@ -180,7 +258,85 @@ fn generate() -> String {
     roff.control("SH", ["SEE ALSO"]);
     roff.text([roman(SEE_ALSO)]);
     page.push_str(&body(|w| roff.to_writer(w)));
-    page
+    code_in_bold(&page)
+}
+
+/// The command line of `cmd`: every shown option with its value (`[--timeout SECS]`), then the
+/// positionals, then COMMAND when it has subcommands.
+fn synopsis(cmd: &clap::Command, parents: &[&str]) -> String {
+    let mut line = vec![bold(
+        parents
+            .iter()
+            .chain([&cmd.get_name()])
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" "),
+    )];
+    let shown = cmd.get_arguments().filter(|a| !a.is_hide_set());
+    let (positionals, options): (Vec<_>, Vec<_>) = shown.partition(|a| a.is_positional());
+    for arg in options {
+        let mut names = Vec::new();
+        if let Some(short) = arg.get_short() {
+            names.push(bold(format!("-{short}")));
+        }
+        if let Some(long) = arg.get_long() {
+            if !names.is_empty() {
+                names.push(roman("|"));
+            }
+            names.push(bold(format!("--{long}")));
+        }
+        line.push(roman(" ["));
+        line.extend(names);
+        if arg.get_action().takes_values() {
+            line.push(roman(" "));
+            line.push(italic(value_name(arg)));
+        }
+        line.push(roman("]"));
+    }
+    for arg in positionals {
+        let (open, close) = if arg.is_required_set() {
+            ("", "")
+        } else {
+            ("[", "]")
+        };
+        line.push(roman(format!(" {open}")));
+        line.push(italic(value_name(arg)));
+        line.push(roman(close));
+    }
+    if cmd.has_subcommands() {
+        line.push(roman(" "));
+        line.push(italic("COMMAND"));
+    }
+    let mut roff = Roff::new();
+    roff.text(line);
+    body(|w| roff.to_writer(w))
+}
+
+fn value_name(arg: &clap::Arg) -> String {
+    arg.get_value_names()
+        .map(|names| names.join(" "))
+        .unwrap_or_else(|| arg.get_id().as_str().to_uppercase())
+}
+
+/// The help text marks commands and names with Markdown backticks, which a terminal shows
+/// as they are; on the page they become bold.
+fn code_in_bold(page: &str) -> String {
+    let mut out = String::with_capacity(page.len());
+    for line in page.split_inclusive('\n') {
+        let parts: Vec<&str> = line.split('`').collect();
+        if line.starts_with('.') || parts.len().is_multiple_of(2) {
+            out.push_str(line);
+            continue;
+        }
+        for (i, part) in parts.iter().enumerate() {
+            if i % 2 == 1 {
+                out.push_str(&format!("\\fB{part}\\fR"));
+            } else {
+                out.push_str(part);
+            }
+        }
+    }
+    out
 }
 
 /// What `render` writes, without roff's apostrophe preamble.
@@ -294,8 +450,80 @@ fn shown(arg: &clap::Arg) -> String {
 #[test]
 fn man_renders_the_committed_page_without_warnings() {
     let env = TestEnv::new();
-    match env.man_warnings(Path::new(PAGE)) {
-        Some(warnings) => assert_eq!(warnings, "", "man warns about {PAGE}"),
-        None => eprintln!("note: neither man nor groff is installed: rendering not checked"),
+    // None: skipped, and said so.
+    if let Some(warnings) = env.man_warnings(Path::new(PAGE)) {
+        assert_eq!(warnings, "", "man warns about {PAGE}");
+    }
+}
+
+#[test]
+fn the_page_stands_alone() {
+    let page = generate();
+    // No Markdown left for man to show as it is, and no pointer to a file it does not install.
+    assert!(!page.contains('`'), "a backtick on the page");
+    assert!(!page.contains("README"), "the page refers to the README");
+    // Every option that takes a value shows it in the synopses.
+    let synopses: String = page
+        .split("\n.SH SYNOPSIS\n")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .take(1)
+        .chain(
+            page.split("\n.SS ")
+                .skip(1)
+                .filter_map(|s| s.lines().nth(1)),
+        )
+        .collect();
+    for wanted in [
+        r"[\fB\-\-timeout\fR \fISECS\fR]",
+        r"[\fB\-\-auth\-type\fR \fIMODE\fR]",
+        r"[\fB\-\-file\fR \fIPATH\fR]",
+        r"[\fB\-\-type\fR \fITYPE\fR] [\fB\-\-json\fR] \fIREPO\fR",
+    ] {
+        assert!(synopses.contains(wanted), "{wanted} not in\n{synopses}");
+    }
+}
+
+/// Every key of `value`, nested ones included.
+fn keys(value: &serde_json::Value, into: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                into.push(k.clone());
+                keys(v, into);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| keys(v, into)),
+        _ => {}
+    }
+}
+
+#[test]
+fn json_output_names_every_field_the_commands_print() {
+    let page = generate();
+    let section = page
+        .split("\n.SH \"JSON OUTPUT\"\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n.SH ").next())
+        .expect("a JSON OUTPUT section");
+    let env = TestEnv::new();
+    let token = "hf_ManPageJsonTokenQQQQQQQQQQQQQQQQQQQQQ";
+    env.secret(token);
+    env.set_env("HF_TOKEN", token);
+    // Nothing listens there: the check's verdict is `unknown`, its fields all the same.
+    env.set_env("HF_ENDPOINT", "http://127.0.0.1:9");
+    let status = env.cmd(&["status", "--json", "--offline"]).run().stdout;
+    let check = env.cmd(&["check", "--json", "org/model"]).run().stdout;
+    let mut found = Vec::new();
+    for out in [status, check] {
+        keys(&serde_json::from_str(&out).expect("JSON"), &mut found);
+    }
+    assert!(found.len() > 20, "{found:?}");
+    for key in found {
+        assert!(
+            section.contains(&key.replace('-', "\\-")),
+            "`{key}` is not explained under JSON OUTPUT"
+        );
     }
 }

@@ -46,6 +46,11 @@ fn gits() -> Vec<(&'static str, bool)> {
         }
     }
     assert!(!found.is_empty(), "no git found");
+    if found.len() < 2 {
+        support::skip(&format!(
+            "only {found:?} here: the other side of git 2.46 (authtype, state[]) is not tried"
+        ));
+    }
     println!("gits: {found:?}");
     found
 }

@@ -579,8 +579,8 @@ fn nothing_leaks_anywhere() {
         out.stdout_has("hf_****IIII");
         assert_eq!(w.tokens_at_mirror(), expected);
     } else {
-        println!(
-            "keychain part skipped: dbus-run-session, gnome-keyring-daemon and secret-tool are needed"
+        support::skip(
+            "the keychain part: dbus-run-session, gnome-keyring-daemon and secret-tool are needed",
         );
     }
 }

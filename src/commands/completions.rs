@@ -18,6 +18,11 @@ pub fn run(_: &Ctx, shell: &Shell, io: &mut Streams) -> anyhow::Result<ExitCode>
     Ok(ExitCode::SUCCESS)
 }
 
+/// The names of the stored tokens, asked of the installed helper when the shell completes
+/// `switch` and `logout` (clap's static scripts know only options).
+const NAMES: &str = "$(git-credential-hf list --names 2>/dev/null)";
+const TAKE_NAMES: &[&str] = &["switch", "logout"];
+
 fn script(shell: Shell) -> String {
     let name = if shell == Shell::Bash {
         BASH_NAME
@@ -27,16 +32,62 @@ fn script(shell: Shell) -> String {
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), name, &mut script);
     let script = String::from_utf8(script).expect("clap_complete writes UTF-8");
-    if shell != Shell::Bash {
-        return script;
+    match shell {
+        Shell::Bash => bash(&script),
+        Shell::Zsh => zsh(&script),
+        Shell::Fish => {
+            let mut script = script;
+            for sub in TAKE_NAMES {
+                script.push_str(&format!(
+                    "complete -c {NAME} -n \"__fish_git_credential_hf_using_subcommand {sub}\" -f -a \"(git-credential-hf list --names 2>/dev/null)\"\n"
+                ));
+            }
+            script
+        }
+        _ => script,
     }
-    script
-        .lines()
-        .map(|line| match line.strip_suffix(BASH_NAME) {
-            Some(head) if line.trim_start().starts_with("complete ") => format!("{head}{NAME}\n"),
-            _ => format!("{line}\n"),
-        })
-        .collect()
+}
+
+fn bash(script: &str) -> String {
+    let mut out = String::with_capacity(script.len());
+    let mut names_next = false;
+    for line in script.lines() {
+        let line = match line.strip_suffix(BASH_NAME) {
+            Some(head) if line.trim_start().starts_with("complete ") => format!("{head}{NAME}"),
+            _ if names_next && line.trim_start().starts_with("opts=\"") => {
+                names_next = false;
+                line.replacen("opts=\"", &format!("opts=\"{NAMES} "), 1)
+            }
+            _ => line.to_string(),
+        };
+        names_next |= TAKE_NAMES
+            .iter()
+            .any(|s| line.trim() == format!("{BASH_NAME}__subcmd__{s})"));
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+fn zsh(script: &str) -> String {
+    let mut out = String::with_capacity(script.len());
+    let mut section = String::new();
+    for line in script.lines() {
+        if let Some(name) = line.strip_prefix('(').and_then(|l| l.strip_suffix(')')) {
+            section = name.to_string();
+        }
+        let takes = TAKE_NAMES.contains(&section.as_str());
+        match line.strip_suffix(":_default' \\") {
+            Some(head) if takes && line.starts_with("'::name") => {
+                out.push_str(&format!("{head}:{{compadd -- {NAMES}}}' \\\n"));
+            }
+            _ => {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -59,6 +110,20 @@ mod tests {
             assert!(line.ends_with(" git-credential-hf"), "{line}");
         }
         assert!(script.contains("git_credential_hf__subcmd__setup)"));
+    }
+
+    #[test]
+    fn switch_and_logout_complete_the_stored_names() {
+        let bash = script(Shell::Bash);
+        assert_eq!(bash.matches(NAMES).count(), 2, "{bash}");
+        let zsh = script(Shell::Zsh);
+        assert_eq!(
+            zsh.matches("compadd -- $(git-credential-hf list --names")
+                .count(),
+            2
+        );
+        let fish = script(Shell::Fish);
+        assert_eq!(fish.matches("(git-credential-hf list --names").count(), 2);
     }
 
     #[test]

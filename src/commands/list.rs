@@ -2,6 +2,7 @@
 //! token in use starred. Tokens are masked (`hf_****wxyz`).
 
 use super::{Ctx, Streams};
+use crate::cli::ListArgs;
 use crate::hf::resolve::environment_token;
 use crate::hf::stored_tokens::{self, StoredToken};
 use crate::python::text::parse_int;
@@ -10,13 +11,21 @@ use crate::ui::table::tabulate;
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-pub fn run(ctx: &Ctx, _: &(), io: &mut Streams) -> anyhow::Result<ExitCode> {
+pub fn run(ctx: &Ctx, args: &ListArgs, io: &mut Streams) -> anyhow::Result<ExitCode> {
     let (out, err) = (&mut *io.out, &mut *io.err);
+    if args.names {
+        // For shell completion: quick, quiet, and nothing that could refresh a token.
+        let stored = stored_tokens::read(&ctx.settings.stored_tokens_path, ctx.io.fs);
+        for t in stored.map(|p| p.tokens).unwrap_or_default() {
+            writeln!(out, "{}", t.name)?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     // Resolve first: it may refresh an OAuth token and rewrite the stored tokens.
     let current = ctx.resolve(err)?.map(|r| r.token);
-    let stored = stored_tokens::read(&ctx.settings.stored_tokens_path, ctx.io.fs)
-        .map(|p| p.tokens)
-        .unwrap_or_default();
+    // Python sees no tokens in a file it cannot read or parse; saying "none" would hide them.
+    let stored = stored_tokens::read_to_update(&ctx.settings.stored_tokens_path, ctx.io.fs)
+        .map_err(anyhow::Error::msg)?;
     let env_token = environment_token(ctx.env)?;
     if stored.is_empty() {
         match env_token {

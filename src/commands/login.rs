@@ -26,17 +26,22 @@ pub fn run(ctx: &Ctx, args: &LoginArgs, io: &mut Streams) -> anyhow::Result<Exit
     };
     let settings = &ctx.settings;
     let tokens_page = format!("{}/settings/tokens", settings.endpoint);
-    if raw.trim().lines().count() > 1 {
-        bail!("the input holds more than one line: give exactly one token");
+    let token = well_formed(&raw, &tokens_page)?;
+    if let Some(name) = &args.name {
+        if name.trim().is_empty() {
+            bail!(
+                "--name is empty: give the token a name, or leave --name out to use its name on the Hub"
+            );
+        }
+        if !stored_tokens::name_is_storable(name) {
+            bail!(
+                "`{}` cannot be a name in stored_tokens (configparser would not read it back): choose another name with --name",
+                name.escape_debug()
+            );
+        }
     }
-    let Some(token) = clean(&raw) else {
-        bail!("no token given: create one at {tokens_page} and paste it");
-    };
-    if token.expose().starts_with("api_org") {
-        bail!(
-            "this is an organization token, which cannot log in: use a personal access token from {tokens_page}"
-        );
-    }
+    // Nothing is sent or written before every file it will write is known to take it.
+    writable(ctx, args)?;
     let info = match ctx.checker().fresh(&settings.endpoint, &token) {
         Verdict::Valid(Some(info)) => info,
         Verdict::Invalid => bail!(
@@ -47,7 +52,7 @@ pub fn run(ctx: &Ctx, args: &LoginArgs, io: &mut Streams) -> anyhow::Result<Exit
         }
         Verdict::Unknown(why) => {
             bail!(
-                "cannot check the token with {}: {why}: try again",
+                "cannot check the token: {} did not answer ({why}): check the network (or HF_ENDPOINT), then try again",
                 settings.endpoint
             )
         }
@@ -85,6 +90,53 @@ pub fn run(ctx: &Ctx, args: &LoginArgs, io: &mut Streams) -> anyhow::Result<Exit
         writeln!(err, "The current active token is: `{name}`")?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One token, as pasted: refuses locally what the Hub would refuse anyway, with the fix.
+fn well_formed(raw: &str, tokens_page: &str) -> anyhow::Result<Token> {
+    if raw.trim().lines().count() > 1 {
+        bail!("the input holds more than one line: give exactly one token");
+    }
+    let Some(token) = clean(raw) else {
+        bail!("no token given: create one at {tokens_page} and paste it");
+    };
+    let text = token.expose();
+    if let Some((name, _)) = text
+        .trim_start_matches("export ")
+        .split_once('=')
+        .filter(|(name, _)| name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+    {
+        bail!("this is a shell line setting {name}, not a token: paste only what follows `=`");
+    }
+    if text.chars().any(char::is_whitespace) {
+        bail!("the token holds a space: copy exactly the token (one word) from {tokens_page}");
+    }
+    if text.starts_with("api_org") {
+        bail!(
+            "this is an organization token, which cannot log in: use a personal access token from {tokens_page}"
+        );
+    }
+    Ok(token)
+}
+
+/// Whether `login` can write what it will write: stored_tokens (readable and parseable, so
+/// no token in it is lost) and, unless `--no-activate`, the token file (not a folder).
+fn writable(ctx: &Ctx, args: &LoginArgs) -> anyhow::Result<()> {
+    let settings = &ctx.settings;
+    stored_tokens::read_to_update(&settings.stored_tokens_path, ctx.io.fs)
+        .map_err(anyhow::Error::msg)?;
+    let mut files = vec![&settings.stored_tokens_path];
+    if !args.no_activate {
+        files.push(&settings.token_path);
+    }
+    for path in files {
+        if ctx.io.fs.is_dir(&path.file()) {
+            bail!(
+                "{path} is a folder, where huggingface_hub keeps a file: remove the folder {path}, then log in again"
+            );
+        }
+    }
+    Ok(())
 }
 
 /// `_save_token`: the section is replaced whole (a re-login drops refresh metadata).

@@ -13,6 +13,7 @@ pub mod status;
 pub mod store;
 pub mod switch;
 pub mod token;
+pub mod unknown;
 
 use crate::diagnose::report;
 use crate::env::Env;
@@ -37,6 +38,8 @@ pub struct Streams<'a> {
     pub err: &'a mut dyn Write,
     /// Colour on stdout: a terminal, and no NO_COLOR.
     pub color: bool,
+    /// A person typing, not git (git never runs a helper with stdin on a terminal).
+    pub stdin_terminal: bool,
 }
 
 /// A mistake in what the user typed: exit code 2, like clap's own usage errors.
@@ -226,6 +229,7 @@ pub mod fake {
                 out: &mut out,
                 err: &mut err,
                 color: false,
+                stdin_terminal: false,
             };
             let code = command(&ctx, &mut streams).unwrap();
             let text = |b: Vec<u8>| String::from_utf8(b).unwrap();

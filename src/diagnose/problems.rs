@@ -46,7 +46,6 @@ pub enum ProblemCode {
 }
 
 impl ProblemCode {
-    #[cfg(test)]
     pub const ALL: &[ProblemCode] = &[
         ProblemCode::NoToken,
         ProblemCode::InvalidToken,
@@ -100,8 +99,7 @@ impl ProblemCode {
         }
     }
 
-    /// What it means, as the README's troubleshooting table says (tested).
-    #[cfg(test)]
+    /// What it means, as the README's troubleshooting table and the man page say (tested).
     pub fn meaning(self) -> &'static str {
         match self {
             ProblemCode::NoToken => "huggingface_hub has no token (or cannot read its file)",
@@ -177,10 +175,12 @@ pub fn diagnose(inv: &Inventory) -> Vec<Problem> {
 fn python_problems(inv: &Inventory, out: &mut Vec<Problem>) {
     let resolved = match &inv.python {
         Err(e) => {
+            // Every such message ends with its fix (`hf auth login` alone could fail the same).
+            let fix = e.rsplit(": ").next().unwrap_or("hf auth login");
             out.push(problem(
                 ProblemCode::NoToken,
                 format!("huggingface_hub cannot read its token: {e}."),
-                "hf auth login",
+                fix,
             ));
             return;
         }

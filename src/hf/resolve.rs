@@ -462,7 +462,9 @@ mod tests {
         };
         let err = run(&[], &sys).unwrap_err().to_string();
         assert!(
-            err.starts_with(&format!("cannot read the token file {FILE}")),
+            err.starts_with(&format!(
+                "the token file {FILE} is a folder: remove the folder {FILE}"
+            )),
             "{err}"
         );
         let bad = FakeFs {

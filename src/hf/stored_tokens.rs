@@ -192,6 +192,11 @@ pub fn write(path: &PyPath, tokens: &[StoredToken], fs: &dyn Fs) -> io::Result<(
     fs.write_secret(&path.file(), render(tokens).as_bytes())
 }
 
+/// Whether a section of this name reads back as written (not `DEFAULT`, no line break...).
+pub fn name_is_storable(name: &str) -> bool {
+    round_trips(&StoredToken::new(name, Token::new("x"), None, None))
+}
+
 fn round_trips(t: &StoredToken) -> bool {
     let back = parse(render(std::slice::from_ref(t)).as_bytes()).tokens;
     match back.as_slice() {

@@ -10,8 +10,17 @@ use std::io;
 
 #[derive(Debug)]
 pub enum ReadError {
-    Unreadable { path: String, err: io::Error },
-    NotUtf8 { path: String },
+    Unreadable {
+        path: String,
+        err: io::Error,
+    },
+    /// A folder where the file should be: `hf auth login` would fail too.
+    Folder {
+        path: String,
+    },
+    NotUtf8 {
+        path: String,
+    },
 }
 
 impl std::error::Error for ReadError {}
@@ -22,6 +31,10 @@ impl fmt::Display for ReadError {
             ReadError::Unreadable { path, err } => write!(
                 f,
                 "cannot read the token file {path}: {err}: fix its permissions or remove it and log in again"
+            ),
+            ReadError::Folder { path } => write!(
+                f,
+                "the token file {path} is a folder: remove the folder {path}, then log in again"
             ),
             ReadError::NotUtf8 { path } => write!(
                 f,
@@ -41,6 +54,9 @@ pub fn read(settings: &Settings, fs: &dyn Fs) -> Result<Option<Token>, ReadError
     let bytes = match fs.read(&settings.token_path.file()) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(_) if fs.is_dir(&settings.token_path.file()) => {
+            return Err(ReadError::Folder { path });
+        }
         Err(err) => {
             return Err(ReadError::Unreadable { path, err });
         }

@@ -148,6 +148,15 @@ pub fn evaluate(
     }
     let answer = match auth_check(checker, api_base, repo, write, found.map(|f| &f.token)) {
         Ok(a) => a,
+        // Without a token, that is the news; the network is by the way.
+        Err(e) if found.is_none() => {
+            access.code = AccessCode::NoToken;
+            access.message = format!(
+                "there is no Hugging Face token here, so git sends none for {repo} (and the Hub could not be asked whether it needs one: {e})."
+            );
+            access.fix = Some("hf auth login".to_string());
+            return access;
+        }
         Err(e) => {
             access.message = format!("cannot tell whether you can {verb} {repo}: {e}.");
             return access;

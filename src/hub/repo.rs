@@ -90,6 +90,17 @@ pub fn parse(
     } else {
         arg.to_string()
     };
+    // The type the name itself gives must be --type's, if both say one.
+    if let (Some(given), Some(named)) = (kind, from_path(&path, None).map(|r| r.kind))
+        && from_path(&path, Some(given)).is_none()
+    {
+        return Err(format!(
+            "`{arg}` names a {} but --type says {}: drop --type, or the `{}` prefix",
+            named.name(),
+            given.name(),
+            named.page_prefix()
+        ));
+    }
     let repo = from_path(&path, kind).ok_or_else(|| {
         format!(
             "`{arg}` is not a Hub repository: give org/name, datasets/org/name, a Hub URL, or `.`"
@@ -215,7 +226,10 @@ mod tests {
         ] {
             assert!(parse_ok(bad, None).is_err(), "{bad}");
         }
-        assert!(parse_ok("datasets/org/name", Some(RepoType::Model)).is_err());
+        assert_eq!(
+            parse_ok("datasets/org/data", Some(RepoType::Space)).unwrap_err(),
+            "`datasets/org/data` names a dataset but --type says space: drop --type, or the `datasets/` prefix"
+        );
         assert!(
             parse_ok(".", None)
                 .unwrap_err()

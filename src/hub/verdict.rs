@@ -243,6 +243,11 @@ impl Checker<'_> {
         self.record(&key, &Verdict::Valid(info));
     }
 
+    /// What the cache knows of `token` at `api_base`, asking nobody.
+    pub fn known(&self, api_base: &str, token: &Token) -> Option<Verdict> {
+        self.lookup(&store::key(api_base, token))
+    }
+
     fn lookup(&self, key: &str) -> Option<Verdict> {
         let recorded: Recorded = self.store?.entries(FILE).remove(key)?;
         recorded.fresh(store::now()).then(|| recorded.verdict())

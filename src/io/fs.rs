@@ -27,6 +27,8 @@ pub trait Fs: Send + Sync {
     fn write_secret(&self, path: &Path, content: &[u8]) -> io::Result<()>;
     /// Removes a file of the user's; a missing file is not an error.
     fn remove(&self, path: &Path) -> io::Result<()>;
+    /// A folder stands at `path` (where a file is wanted).
+    fn is_dir(&self, path: &Path) -> bool;
     /// `filelock.FileLock(path)`: an exclusive lock on a lock file beside the user's files,
     /// shared with Python, waited for until `deadline`. `None`: not had in time.
     fn lock(&self, path: &Path, deadline: Instant) -> io::Result<Option<Lock>>;
@@ -77,6 +79,10 @@ impl Fs for LiveFs {
             }
         }
         Ok(())
+    }
+
+    fn is_dir(&self, path: &Path) -> bool {
+        path.is_dir()
     }
 
     fn remove(&self, path: &Path) -> io::Result<()> {
@@ -398,6 +404,10 @@ impl Fs for FakeFs {
     fn remove(&self, path: &Path) -> io::Result<()> {
         self.files.lock().unwrap().remove(path);
         Ok(())
+    }
+
+    fn is_dir(&self, path: &Path) -> bool {
+        self.dirs.iter().any(|d| d == path)
     }
 
     fn lock(&self, _path: &Path, _deadline: Instant) -> io::Result<Option<Lock>> {

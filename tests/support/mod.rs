@@ -186,7 +186,7 @@ impl TestEnv {
     }
 
     /// What man(1), else groff, warns about when rendering the man page `page` with every
-    /// warning on; None when neither is installed.
+    /// warning on; None (and a skip) when neither is installed.
     pub fn man_warnings(&self, page: &Path) -> Option<String> {
         let page = page.to_str().expect("a UTF-8 path");
         let cmd = if on_path("man") {
@@ -198,6 +198,9 @@ impl TestEnv {
         } else if on_path("groff") {
             self.program("groff", &["-man", "-Tutf8", "-ww", "-z", page])
         } else {
+            skip(
+                "neither man nor groff is installed (apt-get install man-db): rendering not checked",
+            );
             return None;
         };
         Some(cmd.run().ok().stderr)
@@ -213,6 +216,25 @@ impl TestEnv {
         let path = std::env::var("PATH").unwrap_or_default();
         format!("{}:{path}", Self::bin_dir().display())
     }
+}
+
+/// Set by `.ci/run`, which installs every tool the tests use: there a skip is a failure.
+pub const NO_SKIPS: &str = "GIT_CREDENTIAL_HF_TEST_NO_SKIPS";
+
+/// A test (or part of one) that cannot run on this machine says so where it shows: libtest
+/// captures `print!`, not the stderr handle, so the line is seen without `--nocapture`.
+#[track_caller]
+pub fn skip(reason: &str) {
+    let test = std::thread::current().name().unwrap_or("?").to_string();
+    if std::env::var_os(NO_SKIPS).is_some() {
+        panic!("{test} would be skipped ({reason}), but {NO_SKIPS} is set: install what it needs");
+    }
+    say(&format!("SKIPPED {test}: {reason}"));
+}
+
+/// A line on the test process's real stderr (what a test is waiting for, a skip).
+pub fn say(line: &str) {
+    let _ = writeln!(std::io::stderr(), "{line}");
 }
 
 pub fn is_root() -> bool {
@@ -433,6 +455,17 @@ impl Out {
             "{}: stderr has {needle:?}:\n{}",
             self.label,
             self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn stdout_lacks(self, needle: &str) -> Self {
+        assert!(
+            !self.stdout.contains(needle),
+            "{}: stdout has {needle:?}:\n{}",
+            self.label,
+            self.stdout
         );
         self
     }

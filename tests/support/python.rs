@@ -1,7 +1,7 @@
 //! The Python that runs huggingface_hub for the parity and round-trip tests: python3 when it
 //! imports huggingface_hub, else a venv under target/ with it pip-installed once.
 
-use super::{TestCmd, TestEnv};
+use super::{TestCmd, TestEnv, say};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -81,7 +81,12 @@ fn venv_python(probe_home: &Path) -> PathBuf {
     let lock = fs::File::create(target.join("parity-venv.lock")).expect("create venv lock");
     lock.lock().expect("lock target/parity-venv.lock");
     if !marker.exists() {
-        eprintln!("python3 cannot import huggingface_hub; creating {venv:?}");
+        // Once per target folder, and it takes a while: say what is happening.
+        let started = std::time::Instant::now();
+        say(&format!(
+            "parity: python3 cannot import huggingface_hub; creating {} ...",
+            venv.display()
+        ));
         let _ = fs::remove_dir_all(&venv);
         let status = Command::new("python3")
             .args(["-m", "venv"])
@@ -89,6 +94,9 @@ fn venv_python(probe_home: &Path) -> PathBuf {
             .status()
             .expect("run python3 -m venv");
         assert!(status.success(), "python3 -m venv {venv:?} failed");
+        say(&format!(
+            "parity: pip install {HF_HUB_REQUIREMENT} (from PyPI) ..."
+        ));
         let status = Command::new(&python)
             .args(["-m", "pip", "install", "--quiet", HF_HUB_REQUIREMENT])
             .status()
@@ -98,6 +106,11 @@ fn venv_python(probe_home: &Path) -> PathBuf {
             "pip install {HF_HUB_REQUIREMENT} into {venv:?} failed (needs network access to PyPI)"
         );
         fs::write(&marker, "").expect("write venv marker");
+        say(&format!(
+            "parity: {} ready in {:.0} s",
+            venv.display(),
+            started.elapsed().as_secs_f64()
+        ));
     }
     assert!(
         python_ok(&python, "import huggingface_hub", probe_home).is_some(),
