@@ -9,9 +9,10 @@
       other round, so drift on a shared machine hits every case alike. Each run is a
       posix_spawn with stdin from the file and stdout/stderr to /dev/null, timed from
       spawn to wait4; a run that exits non-zero breaks the bench.
-  measure.py ratio OUT.json A B (--at-most X | --at-least X) LABEL
-      median(A) / median(B) against a target, plus the paired ratio (median of per-round
-      A/B) and the ratio of the fastest runs, which are less sensitive to noise.
+  measure.py ratio OUT.json A B (--at-most X | --at-least X | --info) LABEL
+      median(A) / median(B) against a target (or none: INFO), plus the totals, the paired
+      ratio (median of per-round A/B) and the ratio of the fastest runs, which are less
+      sensitive to noise.
   measure.py cold OUT.json COLD WARM RTT LABEL
       What a cold get costs beyond a warm one and one loopback round trip, per round.
   measure.py check LABEL VALUE (--at-most X | --at-least X) UNIT
@@ -112,7 +113,9 @@ def cmd_time(args):
 
 
 def verdict(label, ok, detail):
-    line = f"{'PASS' if ok else 'MISS'}  {label}: {detail}"
+    """ok: True (PASS), False (MISS) or None (INFO: a figure without a target)."""
+    word = {True: "PASS", False: "MISS", None: "INFO"}[ok]
+    line = f"{word}  {label}: {detail}"
     print(line)
     path = os.environ.get("BENCH_VERDICTS")
     if path:
@@ -132,14 +135,15 @@ def cmd_ratio(args):
     ratio = statistics.median(a) / statistics.median(b)
     paired = statistics.median(x / y for x, y in zip(a, b))
     fastest = min(a) / min(b)
-    ok, target = against(ratio, args)
-    verdict(
-        args.label,
-        ok,
-        f"{ratio:.2f}x ({target}; medians {statistics.median(a):.3f} / "
-        f"{statistics.median(b):.3f} ms, {len(a)} runs each; paired {paired:.2f}x, "
-        f"fastest {fastest:.2f}x)",
+    detail = (
+        f"medians {statistics.median(a):.3f} / {statistics.median(b):.3f} ms, {len(a)} runs each"
+        f" (in all {sum(a):.0f} / {sum(b):.0f} ms); paired {paired:.2f}x, fastest {fastest:.2f}x"
     )
+    if args.info:
+        verdict(args.label, None, f"{ratio:.2f}x ({detail})")
+        return
+    ok, target = against(ratio, args)
+    verdict(args.label, ok, f"{ratio:.2f}x ({target}; {detail})")
 
 
 def cmd_cold(args):
@@ -184,15 +188,15 @@ PHASES = [
     ("run (everything after clap)", r"git_credential_hf::run ", None),
     ("  env snapshot", r"git_credential_hf::env::Env::from_process ", None),
     ("  settings (endpoint, token paths)", r"git_credential_hf::settings::Settings::load ", None),
-    ("  read the request", r"git_credential_hf::protocol::read_request ", None),
+    ("  read the request", r"git_credential_hf::git::protocol::read_request ", None),
     ("  origin check", r"git_credential_hf::commands::Ctx::target ", None),
     ("  resolve the token (token file, stored_tokens)",
-     r"git_credential_hf::commands::Ctx::resolve |git_credential_hf::resolve::resolve ", None),
-    ("  verdict from the cache", r"git_credential_hf::verify::cached ", None),
-    ("    cache key (SHA-256 + hex)", r"git_credential_hf::cache::key ", None),
-    ("      of which hex", r"git_credential_hf::secret::hex ", None),
-    ("    cache file read + JSON parse", r"git_credential_hf::cache::Cache::read ", None),
-    ("  write the answer", r"git_credential_hf::protocol::write_fields ", None),
+     r"git_credential_hf::commands::Ctx::resolve |git_credential_hf::hf::resolve::resolve ", None),
+    ("  verdict from the cache", r"git_credential_hf::hub::verdict::Checker::cached ", None),
+    ("    cache key (SHA-256 + hex)", r"git_credential_hf::hub::store::key ", None),
+    ("      of which hex", r"git_credential_hf::token::hex ", None),
+    ("    cache file read + JSON parse", r"git_credential_hf::hub::store::Store::entries", None),
+    ("  write the answer", r"git_credential_hf::git::protocol::write_fields ", None),
 ]
 
 
@@ -231,16 +235,18 @@ def main():
     t.add_argument("--unlink", action="append", default=[])
     t.add_argument("cases", nargs="+")
 
-    def target(q):
+    def target(q, info=False):
         g = q.add_mutually_exclusive_group(required=True)
         g.add_argument("--at-most", type=float)
         g.add_argument("--at-least", type=float)
+        if info:
+            g.add_argument("--info", action="store_true", help="report the ratio, no target")
 
     r = sub.add_parser("ratio")
     r.add_argument("out")
     r.add_argument("a")
     r.add_argument("b")
-    target(r)
+    target(r, info=True)
     r.add_argument("label")
 
     c = sub.add_parser("cold")

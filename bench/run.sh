@@ -19,9 +19,9 @@ case "${1:-}" in
   *) echo "usage: bench/run.sh [--quick]" >&2; exit 2 ;;
 esac
 if ((QUICK)); then
-  WARM_RUNS=40 FILL_RUNS=30 PY_RUNS=3 COLD_RUNS=30 RSS_RUNS=5 PERF_RUNS=5
+  WARM_RUNS=40 FILL_RUNS=30 XET_FILLS=30 PY_RUNS=3 COLD_RUNS=30 RSS_RUNS=5 PERF_RUNS=5
 else
-  WARM_RUNS=300 FILL_RUNS=150 PY_RUNS=30 COLD_RUNS=150 RSS_RUNS=30 PERF_RUNS=50
+  WARM_RUNS=300 FILL_RUNS=150 XET_FILLS=200 PY_RUNS=30 COLD_RUNS=150 RSS_RUNS=30 PERF_RUNS=50
 fi
 
 die() { echo "bench: error: $*" >&2; exit 1; }
@@ -55,7 +55,7 @@ if [[ -n ${BENCH_BIN:-} ]]; then
   BIN=$(realpath "$BENCH_BIN") # a binary built elsewhere, e.g. to compare two builds
 else
   cargo build --release --quiet || die "cargo build --release failed"
-  BIN=$ROOT/target/release/git-credential-hf
+  BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/git-credential-hf
 fi
 echo "binary: $BIN ($(stat -c %s "$BIN") bytes, ready in $((SECONDS - started)) s)"
 bench_started=$SECONDS
@@ -81,7 +81,9 @@ BENCH_VERDICTS=$WORK/verdicts # measure.py appends its PASS/MISS lines here
 # Everything under test runs with this environment only: no HF_*, GIT_* or XDG_* from the caller.
 # HTTPS_PROXY points at a closed port so that nothing here can ever reach https://huggingface.co,
 # even if the cache were cold (the warm path never builds an HTTP client, so it costs nothing).
-ENV=(env -i "PATH=$PATH" "HOME=$H" LC_ALL=C GIT_CONFIG_NOSYSTEM=1 GIT_TERMINAL_PROMPT=0
+# The binary's folder comes first on PATH, as for an installed binary, so `setup` writes what it
+# writes for users.
+ENV=(env -i "PATH=$(dirname "$BIN"):$PATH" "HOME=$H" LC_ALL=C GIT_CONFIG_NOSYSTEM=1 GIT_TERMINAL_PROMPT=0
      HTTPS_PROXY=http://127.0.0.1:9 "BENCH_VERDICTS=$BENCH_VERDICTS")
 run() { "${ENV[@]}" "$@"; }
 # measure.py drops BENCH_* from what the measured commands see; they get HF_ENDPOINT only when
@@ -94,6 +96,21 @@ measure() {
 
 REQ_HUB=$WORK/req-hub
 printf 'protocol=https\nhost=huggingface.co\n\n' >"$REQ_HUB"
+# What git-xet sends, once per uploaded file: the origin as `url=` alone.
+REQ_XET=$WORK/req-xet
+printf 'url=https://huggingface.co\n' >"$REQ_XET"
+
+# The configuration `setup` writes, and the same entries with `store` in our place: git reads
+# either through include.path, so both fills pay the same config parsing.
+SETUP_CONFIG=$WORK/setup.gitconfig STORE_CONFIG=$WORK/store.gitconfig
+run "$BIN" setup --file "$SETUP_CONFIG" >/dev/null || die "setup --file failed"
+WRITTEN=$(run git config --file "$SETUP_CONFIG" --get-all credential.https://huggingface.co.helper | tail -1)
+[[ -n $WRITTEN ]] || die "setup wrote no helper for https://huggingface.co"
+for url in $(run git config --file "$SETUP_CONFIG" --name-only --get-regexp '^credential\..*\.helper$' |
+  sed 's/^credential\.//; s/\.helper$//' | sort -u); do
+  run git config --file "$STORE_CONFIG" --add "credential.$url.helper" ""
+  run git config --file "$STORE_CONFIG" --add "credential.$url.helper" store
+done
 
 # The script a user would otherwise write: ask huggingface_hub for its token.
 PYHELPER=$WORK/bin/git-credential-pyhf
@@ -149,9 +166,17 @@ run "HF_ENDPOINT=$LOCAL" "$BIN" get <"$REQ_LOCAL" | answers_token || die "warm l
 [[ $(calls) == 1 ]] || die "a warm get asked whoami"
 # The others answer the same request with the same token.
 run git credential-store get <"$REQ_HUB" | answers_token || die "credential-store get failed"
-for helper in "$BIN" store; do
-  run git -c credential.helper= -c "credential.helper=$helper" credential fill <"$REQ_HUB" |
-    answers_token || die "git credential fill through $helper failed"
+for config in "$SETUP_CONFIG" "$STORE_CONFIG"; do
+  for req in "$REQ_HUB" "$REQ_XET"; do
+    run git -c "include.path=$config" credential fill <"$req" | answers_token ||
+      die "git credential fill with $config failed for $(head -1 "$req")"
+  done
+done
+# The helper strings setup has written in its time, each started by git its own way.
+FORMS=("hf" "$BIN" "!git-credential-hf")
+for form in "${FORMS[@]}"; do
+  run git -c credential.helper= -c "credential.helper=$form" credential fill <"$REQ_HUB" |
+    answers_token || die "git credential fill through \`$form\` failed"
 done
 if [[ -n $PY_HF ]]; then
   run "$PYHELPER" get <"$REQ_HUB" | answers_token || die "the get_token() helper failed"
@@ -172,12 +197,31 @@ measure time "$WORK/warm.json" --runs "$WARM_RUNS" \
 measure ratio "$WORK/warm.json" "git-credential-hf get" "git credential-store get" --at-most 1.2 \
   "warm get vs git credential-store get"
 
-section "git credential fill: helper vs store ($FILL_RUNS rounds)"
+section "git credential fill with the config setup writes (\`$WRITTEN\`) vs store ($FILL_RUNS rounds)"
 measure time "$WORK/fill.json" --runs "$FILL_RUNS" \
-  "fill via git-credential-hf=$REQ_HUB=git -c credential.helper= -c credential.helper=$BIN credential fill" \
+  "fill, setup's config=$REQ_HUB=git -c include.path=$SETUP_CONFIG credential fill" \
+  "fill, store=$REQ_HUB=git -c include.path=$STORE_CONFIG credential fill"
+measure ratio "$WORK/fill.json" "fill, setup's config" "fill, store" --at-most 1.1 \
+  "git credential fill with the config setup writes vs the same with store"
+
+section "each helper string setup has written, vs store ($FILL_RUNS rounds)"
+form_cases=()
+for form in "${FORMS[@]}"; do
+  form_cases+=("fill via ${form/$BIN/\/abs\/path\/git-credential-hf}=$REQ_HUB=git -c credential.helper= -c credential.helper=$form credential fill")
+done
+measure time "$WORK/forms.json" --runs "$FILL_RUNS" "${form_cases[@]}" \
   "fill via store=$REQ_HUB=git -c credential.helper= -c credential.helper=store credential fill"
-measure ratio "$WORK/fill.json" "fill via git-credential-hf" "fill via store" --at-most 1.1 \
-  "git credential fill through the helper vs through store"
+for form in "${FORMS[@]}"; do
+  measure ratio "$WORK/forms.json" "fill via ${form/$BIN/\/abs\/path\/git-credential-hf}" "fill via store" \
+    --info "helper string ${form/$BIN/\/abs\/path\/git-credential-hf} vs store"
+done
+
+section "$XET_FILLS consecutive git-xet fills (url= alone) with setup's config vs store"
+measure time "$WORK/xet.json" --runs "$XET_FILLS" --warmup 3 \
+  "git-xet fill, setup's config=$REQ_XET=git -c include.path=$SETUP_CONFIG credential fill" \
+  "git-xet fill, store=$REQ_XET=git -c include.path=$STORE_CONFIG credential fill"
+measure ratio "$WORK/xet.json" "git-xet fill, setup's config" "git-xet fill, store" --at-most 1.1 \
+  "$XET_FILLS git-xet fills with the config setup writes vs with store"
 
 section "vs a helper asking huggingface_hub's get_token() ($PY_RUNS rounds)"
 if [[ -n $PY_HF ]]; then
