@@ -122,3 +122,63 @@ fn refresh_failed(name: &str, failure: &Failure) -> String {
         ),
     }
 }
+
+/// `host[:port]` of an API base, for messages.
+pub fn hub(api_base: &str) -> String {
+    Origin::from_url(api_base).map_or_else(|| api_base.to_string(), |o| o.authority())
+}
+
+/// The gist of why a Hub did not answer: reqwest's chain of causes (`whoami could not
+/// connect: error sending request for url (...): client error (Connect): tcp connect error:
+/// Connection refused (os error 111)`) as its first and last links (`could not connect:
+/// Connection refused (os error 111)`), without the request's name.
+pub fn short_reason(reason: &str) -> String {
+    let reason = reason.strip_prefix("whoami ").unwrap_or(reason);
+    let links: Vec<&str> = reason.split(": ").collect();
+    match links.as_slice() {
+        [first, .., last] if links.len() > 2 => format!("{first}: {last}"),
+        _ => reason.to_string(),
+    }
+}
+
+/// `get`'s one line when the Hub did not answer it (the run that waited says it; the runs that
+/// skip the Hub thanks to that memory say nothing unless --verbose), with the whole reason
+/// when `verbose`.
+pub fn unreachable(api_base: &str, reason: &str, verbose: bool) -> String {
+    let hub = hub(api_base);
+    let reason = match verbose {
+        true => reason.to_string(),
+        false => short_reason(reason),
+    };
+    format!(
+        "git-credential-hf: {hub} did not answer ({reason}): sending the token unchecked, and not asking again for a minute"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reqwest_chain_is_said_short() {
+        let chain = "whoami could not connect: error sending request for url (http://127.0.0.1:9/api/whoami-v2): client error (Connect): tcp connect error: Connection refused (os error 111)";
+        assert_eq!(
+            short_reason(chain),
+            "could not connect: Connection refused (os error 111)"
+        );
+        assert_eq!(short_reason("whoami timed out"), "timed out");
+        assert_eq!(
+            short_reason("whoami request failed: reset"),
+            "request failed: reset"
+        );
+        assert!(unreachable("https://hf.co", chain, true).contains(chain));
+        let line = unreachable("http://127.0.0.1:8080", chain, false);
+        assert!(
+            line.starts_with(
+                "git-credential-hf: 127.0.0.1:8080 did not answer (could not connect: "
+            ),
+            "{line}"
+        );
+        assert!(!line.contains("tcp connect error"), "{line}");
+    }
+}

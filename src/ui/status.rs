@@ -300,7 +300,9 @@ fn summary(e: &Entry, style: &Style, clean: &Clean) -> String {
         }
         (Some(Verdict::Valid(None)), _) => style.paint(GREEN, "valid"),
         (Some(Verdict::Invalid), _) => style.paint(RED, "INVALID"),
-        (Some(Verdict::Unknown(why)), _) => format!("unchecked ({})", clean.text(why)),
+        (Some(Verdict::Unknown(why)), _) => {
+            format!("unchecked ({})", clean.text(&why.to_string()))
+        }
         (Some(Verdict::Offline), _) => "unchecked (HF_HUB_OFFLINE is set)".to_string(),
         (None, Some(Scope::Unsent(why))) => format!("unchecked ({})", clean.text(why)),
         (None, _) => "unchecked".to_string(),
