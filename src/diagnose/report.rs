@@ -86,7 +86,7 @@ pub fn note(note: &Note) -> String {
         } => format!("refreshed the OAuth token `{name}`"),
         Note::RefreshFailed { name, failure } => refresh_failed(name, failure),
         Note::RefreshNotAttempted { name } => format!(
-            "the OAuth token `{name}` expires within a day and is due for a refresh, not attempted here (run `git-credential-hf status` without --offline, or any git command, to refresh it)"
+            "the OAuth token `{name}` is due for a refresh, not attempted here: it expires within a day (run `git-credential-hf status` without --offline, or any git command, to refresh it)"
         ),
     }
 }
@@ -155,6 +155,29 @@ pub fn unreachable(api_base: &str, reason: &str, verbose: bool) -> String {
     )
 }
 
+/// `status`, once per Hub that did not answer (its rows then say `unchecked`).
+pub fn status_unreachable(api_base: &str, reason: &str) -> String {
+    let hub = hub(api_base);
+    format!(
+        "{hub} did not answer: {} (use --offline to skip the checks)",
+        short_reason(reason)
+    )
+}
+
+/// `status`'s progress line on a terminal, while the Hub takes its time.
+pub fn checking(pending: usize, hubs: &[String]) -> String {
+    let tokens = match pending {
+        1 => "1 token".to_string(),
+        n => format!("{n} tokens"),
+    };
+    let hubs = match hubs {
+        [] => "the Hub".to_string(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    };
+    format!("checking {tokens} with {hubs}...")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,6 +194,11 @@ mod tests {
             short_reason("whoami request failed: reset"),
             "request failed: reset"
         );
+        let line = status_unreachable("https://huggingface.co", chain);
+        assert_eq!(
+            line,
+            "huggingface.co did not answer: could not connect: Connection refused (os error 111) (use --offline to skip the checks)"
+        );
         assert!(unreachable("https://hf.co", chain, true).contains(chain));
         let line = unreachable("http://127.0.0.1:8080", chain, false);
         assert!(
@@ -180,5 +208,17 @@ mod tests {
             "{line}"
         );
         assert!(!line.contains("tcp connect error"), "{line}");
+    }
+
+    #[test]
+    fn progress_names_the_count_and_the_hubs() {
+        assert_eq!(
+            checking(5, &["huggingface.co".into()]),
+            "checking 5 tokens with huggingface.co..."
+        );
+        assert_eq!(
+            checking(1, &["a".into(), "b".into(), "c".into()]),
+            "checking 1 token with a, b and c..."
+        );
     }
 }
