@@ -132,6 +132,11 @@ fn a_hanging_hub_answers_within_the_time_out_plus_one_second() {
     erase(&env, &hub, "1").stderr_has("timed out");
     assert!(start.elapsed() < Duration::from_secs(2));
     assert_eq!(hub.whoami_calls(), 2);
+    // The Hub's silence is remembered for a minute, so that the rest of a clone does not wait
+    // (issue 18): forget it to see the next `get` ask again.
+    let memory = env.path(".cache/git-credential-hf/unreachable.json");
+    assert!(memory.is_file(), "the silence is remembered");
+    std::fs::remove_file(memory).unwrap();
     recovers(&env, &hub, "Hang");
 }
 

@@ -5,7 +5,7 @@ use super::{Ctx, Streams};
 use crate::cli::AuthType;
 use crate::diagnose::report;
 use crate::git::protocol::{Request, WriteError, read_request, write_fields};
-use crate::hub::verdict::Verdict;
+use crate::hub::verdict::{NoVerdict, Verdict};
 use crate::token::{Resolved, Source, Token};
 use std::process::ExitCode;
 
@@ -35,6 +35,12 @@ pub fn run(ctx: &Ctx, _: &(), io: &mut Streams) -> anyhow::Result<ExitCode> {
         Verdict::Invalid => {
             writeln!(err, "{}", report::rejected(&found, &target.origin))?;
             return Ok(ExitCode::SUCCESS);
+        }
+        // The run that waited for a silent Hub says so, once; the runs that skip it thanks
+        // to that memory stay quiet (the same git operation), unless --verbose.
+        Verdict::Unknown(NoVerdict::Unreachable(reason)) => {
+            let line = report::unreachable(&target.api_base, reason, ctx.options.verbose);
+            writeln!(err, "{line}")?;
         }
         Verdict::Unknown(reason) => {
             ctx.note(err, format_args!("{reason}; sending the token unchecked"))

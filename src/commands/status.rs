@@ -10,8 +10,10 @@ use crate::git::origin::{Allowed, Origin};
 use crate::hub::{access, repo};
 use crate::places::Look;
 use crate::settings::DEFAULT_ENDPOINT;
-use crate::ui::status;
 use crate::ui::style::Style;
+use crate::ui::text::Home;
+use crate::ui::{progress, status, terminal};
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 pub fn run(ctx: &Ctx, args: &StatusArgs, io: &mut Streams) -> anyhow::Result<ExitCode> {
@@ -56,7 +58,15 @@ pub fn run(ctx: &Ctx, args: &StatusArgs, io: &mut Streams) -> anyhow::Result<Exi
         allowed: &allowed,
         python: python_token.as_ref(),
     };
-    let inv = inventory::collect(&look, python, notes, online.then_some(&checker));
+    // A terminal hears why it waits; a pipe and --json do not.
+    let on_terminal = !args.json && std::io::stderr().is_terminal();
+    let mut quiet = inventory::Quiet;
+    let mut line = progress::Line::new(&mut *io.err);
+    let progress: &mut dyn inventory::Progress = match on_terminal {
+        true => &mut line,
+        false => &mut quiet,
+    };
+    let inv = inventory::collect(&look, python, notes, online.then_some(&checker), progress);
     let problems = problems::diagnose(&inv);
     let failed = problems.iter().any(|p| p.severity == Severity::Error)
         || repo.as_ref().is_some_and(|a| !a.granted);
@@ -65,8 +75,15 @@ pub fn run(ctx: &Ctx, args: &StatusArgs, io: &mut Streams) -> anyhow::Result<Exi
         serde_json::to_writer_pretty(&mut *io.out, &json)?;
         writeln!(io.out)?;
     } else {
-        let style = Style { color: io.color };
-        status::render(&inv, &problems, repo.as_ref(), &style, io.out)?;
+        let size = terminal::stdout_size(ctx.env);
+        let home = ctx.env.home();
+        let screen = status::Screen {
+            style: Style { color: io.color },
+            columns: size.columns,
+            rows: size.rows,
+            home: Home::new(home.as_deref().and_then(|h| h.to_str())),
+        };
+        status::render(&inv, &problems, repo.as_ref(), &screen, io.out)?;
     }
     Ok(match failed {
         true => ExitCode::FAILURE,

@@ -1,6 +1,7 @@
 //! Everything `status` knows: what every place holds, what huggingface_hub uses, what git
 //! sends, and what the Hub says of each credential (asked only at the origin it is for).
 
+use crate::diagnose::report;
 use crate::git::config::{git_takes_bearer, tool_version};
 use crate::git::origin::Origin;
 use crate::hf::resolve::Note;
@@ -8,6 +9,8 @@ use crate::hub::verdict::{Checker, Verdict};
 use crate::places::{self, Finding, Found, Kind, Look, Scope};
 use crate::token::{Resolved, Token};
 use std::collections::HashMap;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::{Duration, Instant};
 
 /// A finding and the Hub's word on it (`None`: not asked).
 #[derive(Clone, Debug)]
@@ -97,6 +100,25 @@ impl Inventory {
     }
 }
 
+/// Told when the Hub's answers take a while, so a person at a terminal knows what is going on.
+pub trait Progress {
+    /// `pending` checks, with these Hubs (`host[:port]`), are still running after `PATIENCE`.
+    fn waiting(&mut self, pending: usize, hubs: &[String]);
+    /// The checks ended (said only after `waiting`).
+    fn done(&mut self);
+}
+
+/// How long checks may take before `Progress` hears of them.
+pub const PATIENCE: Duration = Duration::from_millis(300);
+
+/// No progress shown (`--json`, a pipe, unit tests).
+pub struct Quiet;
+
+impl Progress for Quiet {
+    fn waiting(&mut self, _: usize, _: &[String]) {}
+    fn done(&mut self) {}
+}
+
 /// Looks in every place; asks the Hub about each distinct (origin, token) once when a checker
 /// is given (`status` without `--offline`).
 pub fn collect(
@@ -104,6 +126,7 @@ pub fn collect(
     python: Result<Option<Resolved>, String>,
     notes: Vec<Note>,
     checker: Option<&Checker>,
+    progress: &mut dyn Progress,
 ) -> Inventory {
     let findings: Vec<Finding> = places::all().iter().flat_map(|p| p.find(look)).collect();
     let helper_configured = findings
@@ -122,7 +145,7 @@ pub fn collect(
         });
     let xet = crate::git::config::xet_config(look.git, look.cwd).map(|f| Xet::of(f, &findings));
     let verdicts = match checker {
-        Some(checker) => check_all(checker, &findings),
+        Some(checker) => check_all(checker, &findings, progress),
         None => vec![None; findings.len()],
     };
     Inventory {
@@ -143,8 +166,13 @@ pub fn collect(
 }
 
 /// Each distinct token once per origin it is scoped to, all at once under the checker's one
-/// deadline; a credential without a Hub scope is never sent anywhere.
-fn check_all(checker: &Checker, findings: &[Finding]) -> Vec<Option<Verdict>> {
+/// deadline; a credential without a Hub scope is never sent anywhere. Checks still running
+/// after `PATIENCE` are told to `progress`.
+fn check_all(
+    checker: &Checker,
+    findings: &[Finding],
+    progress: &mut dyn Progress,
+) -> Vec<Option<Verdict>> {
     let mut asks: Vec<(&str, &Token)> = Vec::new();
     for f in findings {
         if let Found::Present {
@@ -156,32 +184,84 @@ fn check_all(checker: &Checker, findings: &[Finding]) -> Vec<Option<Verdict>> {
             asks.push((api, token));
         }
     }
-    let answers: HashMap<(String, String), Verdict> = std::thread::scope(|s| {
-        let running: Vec<_> = asks
-            .iter()
-            .map(|(api, token)| {
-                let key = (api.to_string(), token.fingerprint());
-                (key, s.spawn(move || checker.unshared(api, token)))
-            })
-            .collect();
-        running
-            .into_iter()
-            .map(|(key, handle)| {
-                let verdict = handle
-                    .join()
-                    .unwrap_or_else(|_| Verdict::Unknown("the check failed".into()));
-                (key, verdict)
-            })
-            .collect()
+    let mut answers: Vec<Option<Verdict>> = vec![None; asks.len()];
+    std::thread::scope(|s| {
+        let (tx, rx) = mpsc::channel();
+        for (i, (api, token)) in asks.iter().enumerate() {
+            let tx = tx.clone();
+            s.spawn(move || {
+                // The receiver outlives every sender: nothing to do if it is gone.
+                let _ = tx.send((i, checker.unshared(api, token)));
+            });
+        }
+        // Each thread holds a sender: the channel ends when the last one ends, panicked or not.
+        drop(tx);
+        let patience = Instant::now() + PATIENCE;
+        let mut told = false;
+        loop {
+            let next = match told {
+                true => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+                false => rx.recv_timeout(patience.saturating_duration_since(Instant::now())),
+            };
+            match next {
+                Ok((i, verdict)) => answers[i] = Some(verdict),
+                Err(RecvTimeoutError::Timeout) => {
+                    told = true;
+                    let pending: Vec<&str> = asks
+                        .iter()
+                        .zip(&answers)
+                        .filter(|(_, a)| a.is_none())
+                        .map(|((api, _), _)| *api)
+                        .collect();
+                    let mut hubs: Vec<String> = Vec::new();
+                    for api in &pending {
+                        let hub = report::hub(api);
+                        if !hubs.contains(&hub) {
+                            hubs.push(hub);
+                        }
+                    }
+                    progress.waiting(pending.len(), &hubs);
+                }
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        if told {
+            progress.done();
+        }
     });
+    let answers: HashMap<(&str, String), Verdict> = asks
+        .iter()
+        .zip(answers)
+        .map(|((api, token), verdict)| {
+            let verdict = verdict.unwrap_or_else(|| Verdict::Unknown("the check failed".into()));
+            ((*api, token.fingerprint()), verdict)
+        })
+        .collect();
     findings
         .iter()
         .map(|f| match &f.found {
             Found::Present {
                 token,
                 scope: Scope::Hub(api),
-            } => answers.get(&(api.clone(), token.fingerprint())).cloned(),
+            } => answers.get(&(api.as_str(), token.fingerprint())).cloned(),
             _ => None,
         })
         .collect()
+}
+
+/// The Hubs that did not answer these checks, each once, with why (in the order first met).
+pub fn unreachable(inv: &Inventory) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for e in &inv.entries {
+        let (Some(Verdict::Unknown(why)), Some(Scope::Hub(api))) = (&e.verdict, e.finding.scope())
+        else {
+            continue;
+        };
+        if let Some(reason) = why.unreachable()
+            && !out.iter().any(|(a, _)| a == api)
+        {
+            out.push((api.clone(), reason.to_string()));
+        }
+    }
+    out
 }

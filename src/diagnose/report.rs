@@ -86,7 +86,7 @@ pub fn note(note: &Note) -> String {
         } => format!("refreshed the OAuth token `{name}`"),
         Note::RefreshFailed { name, failure } => refresh_failed(name, failure),
         Note::RefreshNotAttempted { name } => format!(
-            "the OAuth token `{name}` expires within a day and is due for a refresh, not attempted here (run `git-credential-hf status` without --offline, or any git command, to refresh it)"
+            "the OAuth token `{name}` is due for a refresh, not attempted here: it expires within a day (run `git-credential-hf status` without --offline, or any git command, to refresh it)"
         ),
     }
 }
@@ -120,5 +120,105 @@ fn refresh_failed(name: &str, failure: &Failure) -> String {
             utc(*at),
             utc(at.saturating_add(RETRY_AFTER))
         ),
+    }
+}
+
+/// `host[:port]` of an API base, for messages.
+pub fn hub(api_base: &str) -> String {
+    Origin::from_url(api_base).map_or_else(|| api_base.to_string(), |o| o.authority())
+}
+
+/// The gist of why a Hub did not answer: reqwest's chain of causes (`whoami could not
+/// connect: error sending request for url (...): client error (Connect): tcp connect error:
+/// Connection refused (os error 111)`) as its first and last links (`could not connect:
+/// Connection refused (os error 111)`), without the request's name.
+pub fn short_reason(reason: &str) -> String {
+    let reason = reason.strip_prefix("whoami ").unwrap_or(reason);
+    let links: Vec<&str> = reason.split(": ").collect();
+    match links.as_slice() {
+        [first, .., last] if links.len() > 2 => format!("{first}: {last}"),
+        _ => reason.to_string(),
+    }
+}
+
+/// `get`'s one line when the Hub did not answer it (the run that waited says it; the runs that
+/// skip the Hub thanks to that memory say nothing unless --verbose), with the whole reason
+/// when `verbose`.
+pub fn unreachable(api_base: &str, reason: &str, verbose: bool) -> String {
+    let hub = hub(api_base);
+    let reason = match verbose {
+        true => reason.to_string(),
+        false => short_reason(reason),
+    };
+    format!(
+        "git-credential-hf: {hub} did not answer ({reason}): sending the token unchecked, and not asking again for a minute"
+    )
+}
+
+/// `status`, once per Hub that did not answer (its rows then say `unchecked`).
+pub fn status_unreachable(api_base: &str, reason: &str) -> String {
+    let hub = hub(api_base);
+    format!(
+        "{hub} did not answer: {} (use --offline to skip the checks)",
+        short_reason(reason)
+    )
+}
+
+/// `status`'s progress line on a terminal, while the Hub takes its time.
+pub fn checking(pending: usize, hubs: &[String]) -> String {
+    let tokens = match pending {
+        1 => "1 token".to_string(),
+        n => format!("{n} tokens"),
+    };
+    let hubs = match hubs {
+        [] => "the Hub".to_string(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    };
+    format!("checking {tokens} with {hubs}...")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reqwest_chain_is_said_short() {
+        let chain = "whoami could not connect: error sending request for url (http://127.0.0.1:9/api/whoami-v2): client error (Connect): tcp connect error: Connection refused (os error 111)";
+        assert_eq!(
+            short_reason(chain),
+            "could not connect: Connection refused (os error 111)"
+        );
+        assert_eq!(short_reason("whoami timed out"), "timed out");
+        assert_eq!(
+            short_reason("whoami request failed: reset"),
+            "request failed: reset"
+        );
+        let line = status_unreachable("https://huggingface.co", chain);
+        assert_eq!(
+            line,
+            "huggingface.co did not answer: could not connect: Connection refused (os error 111) (use --offline to skip the checks)"
+        );
+        assert!(unreachable("https://hf.co", chain, true).contains(chain));
+        let line = unreachable("http://127.0.0.1:8080", chain, false);
+        assert!(
+            line.starts_with(
+                "git-credential-hf: 127.0.0.1:8080 did not answer (could not connect: "
+            ),
+            "{line}"
+        );
+        assert!(!line.contains("tcp connect error"), "{line}");
+    }
+
+    #[test]
+    fn progress_names_the_count_and_the_hubs() {
+        assert_eq!(
+            checking(5, &["huggingface.co".into()]),
+            "checking 5 tokens with huggingface.co..."
+        );
+        assert_eq!(
+            checking(1, &["a".into(), "b".into(), "c".into()]),
+            "checking 1 token with a, b and c..."
+        );
     }
 }

@@ -1,14 +1,17 @@
 //! Is a token valid? One type answers it, from the Hub's whoami answer to the cache to the
 //! decision: `Verdict`. The `Checker` asks the cache first, then one whoami call shared by all
-//! helper processes that ask at the same moment, under the command's one deadline.
+//! helper processes that ask at the same moment, under the command's one deadline. A Hub that
+//! did not answer is remembered for a minute per API base, so the other requests of the same
+//! git operation send the token unchecked at once instead of each waiting out the time-out.
 
 use crate::hub::store::{self, Store};
 use crate::io::Deadline;
-use crate::io::http::{Http, Request};
+use crate::io::http::{Http, Request, Unreachable};
 use crate::redact::printable;
-use crate::token::Token;
+use crate::token::{Token, hex};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 use std::time::Instant;
 
 /// A valid verdict is trusted this long; an invalid one until the token changes.
@@ -18,6 +21,10 @@ const FORGET_AFTER: u64 = 90 * 24 * 3600;
 const MAX_ENTRIES: usize = 256;
 const FILE: &str = "whoami.json";
 const LOCK: &str = "whoami.lock";
+/// API bases that did not answer, and when.
+const UNREACHABLE_FILE: &str = "unreachable.json";
+/// How long a Hub that did not answer is not asked again by `get` (about one git operation).
+pub const UNREACHABLE_FOR: u64 = 60;
 /// `store` refreshes a valid verdict older than this.
 const CONFIRM_AFTER: u64 = 3600;
 
@@ -92,7 +99,7 @@ pub enum Verdict {
     /// The Hub refused the token (401).
     Invalid,
     /// No verdict could be had (network error, time-out, 5xx, 429, redirect, garbage): why.
-    Unknown(String),
+    Unknown(NoVerdict),
     /// HF_HUB_OFFLINE: nothing was asked.
     Offline,
 }
@@ -123,8 +130,71 @@ impl Verdict {
                     Verdict::Unknown("the whoami answer is not the Hub's JSON".into())
                 }),
             401 => Verdict::Invalid,
-            status => Verdict::Unknown(format!("the Hub answered HTTP {status}")),
+            status => Verdict::Unknown(format!("the Hub answered HTTP {status}").into()),
         }
+    }
+}
+
+/// Why there is no verdict. Its `Display` is the reason in words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NoVerdict {
+    /// The Hub answered, but not with a verdict (5xx, 429, a redirect, garbage), or another
+    /// helper process was asking it.
+    Answer(String),
+    /// The Hub did not answer this run (no connection, or nothing before the deadline): this
+    /// run waited for it, and remembered it.
+    Unreachable(String),
+    /// The Hub did not answer another run of ours at `at` (seconds since the epoch), less than
+    /// `UNREACHABLE_FOR` ago: not asked.
+    Remembered { reason: String, at: u64 },
+}
+
+impl NoVerdict {
+    /// Whether the Hub did not answer (now or in a remembered run).
+    pub fn unreachable(&self) -> Option<&str> {
+        match self {
+            NoVerdict::Answer(_) => None,
+            NoVerdict::Unreachable(reason) | NoVerdict::Remembered { reason, .. } => Some(reason),
+        }
+    }
+}
+
+impl std::fmt::Display for NoVerdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NoVerdict::Answer(reason) | NoVerdict::Unreachable(reason) => f.write_str(reason),
+            NoVerdict::Remembered { reason, at } => write!(
+                f,
+                "the Hub did not answer {} s ago ({reason}): not asking it again for now",
+                store::now().saturating_sub(*at)
+            ),
+        }
+    }
+}
+
+impl From<&str> for NoVerdict {
+    fn from(reason: &str) -> NoVerdict {
+        NoVerdict::Answer(reason.to_string())
+    }
+}
+
+impl From<String> for NoVerdict {
+    fn from(reason: String) -> NoVerdict {
+        NoVerdict::Answer(reason)
+    }
+}
+
+/// What our cache keeps of a Hub that did not answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct Unanswered {
+    at: u64,
+    reason: String,
+}
+
+impl Unanswered {
+    /// Still remembered at `now`. One dated in the future is no memory.
+    fn fresh(&self, now: u64) -> bool {
+        self.at <= now && now - self.at < UNREACHABLE_FOR
     }
 }
 
@@ -165,8 +235,20 @@ pub fn whoami(http: &dyn Http, api_base: &str, token: &Token, deadline: Instant)
     let request = Request::get("whoami", format!("{api_base}/api/whoami-v2")).bearer(token);
     match http.send(&request, deadline) {
         Ok(answer) => Verdict::from_whoami(answer.status, &answer.body),
-        Err(unreachable) => Verdict::Unknown(unreachable.0),
+        Err(e) if silent(&e) => Verdict::Unknown(NoVerdict::Unreachable(e.0)),
+        // Something answered, if brokenly (a reset, a body cut short, an answer too large),
+        // at once: nothing to remember, asking again costs no time-out.
+        Err(e) => Verdict::Unknown(e.0.into()),
     }
+}
+
+/// The Hub could not be reached, or said nothing before the deadline: `io::http`'s words,
+/// after the request's name, for a connection that failed and for a time-out (`whoami could
+/// not connect: ...`, `whoami timed out`), tested against real sockets below.
+fn silent(e: &Unreachable) -> bool {
+    // After the request's name.
+    let (_, what) = e.0.split_once(' ').unwrap_or_default();
+    what.starts_with("timed out") || what.starts_with("could not connect")
 }
 
 /// Asks and remembers verdicts for one command.
@@ -179,7 +261,8 @@ pub struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    /// The verdict for `token` at `api_base`, from the cache when it has a usable one.
+    /// The verdict for `token` at `api_base`, from the cache when it has a usable one; a Hub
+    /// that did not answer within the last minute is not asked again.
     pub fn cached(&self, api_base: &str, token: &Token) -> Verdict {
         let key = store::key(api_base, token);
         if let Some(known) = self.lookup(&key) {
@@ -191,6 +274,9 @@ impl Checker<'_> {
         let Some(store) = self.store else {
             return self.ask(api_base, token);
         };
+        if let Some(remembered) = self.remembered(api_base) {
+            return Verdict::Unknown(remembered);
+        }
         let (_lock, waited) = match store.lock(LOCK, self.deadline.get()) {
             Ok(Some(held)) => held,
             Ok(None) => {
@@ -206,9 +292,53 @@ impl Checker<'_> {
         }
         if waited {
             // The process we waited for got no verdict either: do not queue up behind it.
-            return Verdict::Unknown("another git-credential-hf got no answer from the Hub".into());
+            let why = self
+                .remembered(api_base)
+                .unwrap_or_else(|| "another git-credential-hf got no answer from the Hub".into());
+            return Verdict::Unknown(why);
         }
         self.ask(api_base, token)
+    }
+
+    /// That `api_base` did not answer a run of ours less than a minute ago.
+    fn remembered(&self, api_base: &str) -> Option<NoVerdict> {
+        let known: Unanswered = self
+            .store?
+            .entries(UNREACHABLE_FILE)
+            .remove(&unreachable_key(api_base))?;
+        known.fresh(store::now()).then_some(NoVerdict::Remembered {
+            reason: known.reason,
+            at: known.at,
+        })
+    }
+
+    /// Remembers that `api_base` did not answer (`Some(reason)`), or forgets it once it
+    /// answered anything at all (even a 5xx: it is there, and asking it costs no time-out).
+    fn remember_reach(&self, api_base: &str, unanswered: Option<&str>) {
+        let Some(store) = self.store else { return };
+        let key = unreachable_key(api_base);
+        let now = store::now();
+        let entries = store.entries::<Unanswered>(UNREACHABLE_FILE);
+        if unanswered.is_none() && !entries.contains_key(&key) {
+            // The usual case: nothing to forget, nothing to write.
+            return;
+        }
+        // A cache that cannot be written only costs the next request the time-out.
+        let _ = store.update(
+            UNREACHABLE_FILE,
+            |entries: &mut std::collections::BTreeMap<String, Unanswered>| {
+                match unanswered {
+                    Some(reason) => {
+                        let reason = reason.to_string();
+                        entries.insert(key, Unanswered { at: now, reason });
+                    }
+                    None => {
+                        entries.remove(&key);
+                    }
+                }
+                entries.retain(|_, u| u.fresh(now));
+            },
+        );
     }
 
     /// The cache, else the Hub, without the lock that makes concurrent helper processes share
@@ -255,6 +385,11 @@ impl Checker<'_> {
 
     fn ask(&self, api_base: &str, token: &Token) -> Verdict {
         let verdict = whoami(self.http, api_base, token, self.deadline.get());
+        let unanswered = match &verdict {
+            Verdict::Unknown(why) => why.unreachable(),
+            _ => None,
+        };
+        self.remember_reach(api_base, unanswered);
         self.record(&store::key(api_base, token), &verdict);
         verdict
     }
@@ -282,6 +417,12 @@ impl Checker<'_> {
             },
         );
     }
+}
+
+/// The key of an API base in `unreachable.json` (hashed, as every key of ours: an endpoint
+/// may carry a password).
+fn unreachable_key(api_base: &str) -> String {
+    hex(&Sha256::digest(api_base.as_bytes()))
 }
 
 /// `printable` for every string in a JSON value.
@@ -343,6 +484,7 @@ mod tests {
     use super::*;
     use crate::io::fs::FakeFs;
     use crate::io::http::FakeHttp;
+    use std::collections::BTreeMap;
 
     fn fixture(name: &str) -> Vec<u8> {
         let path = format!(
@@ -452,12 +594,114 @@ mod tests {
         let third = Token::new("hf_not-a-real-token-third");
         assert!(matches!(
             checker(&down, false).cached(API, &third),
-            Verdict::Unknown(_)
+            Verdict::Unknown(NoVerdict::Unreachable(_))
         ));
+        // No verdict was kept, but the Hub's silence was: the next request does not wait.
         assert!(matches!(
             checker(&down, false).cached(API, &third),
-            Verdict::Unknown(_)
+            Verdict::Unknown(NoVerdict::Remembered { .. })
         ));
+        assert_eq!(down.requests.lock().unwrap().len(), 1);
+    }
+
+    /// What counts as a silent Hub, in `io::http`'s own words for real sockets.
+    #[test]
+    fn silence_is_a_refused_connection_or_a_time_out_not_a_broken_answer() {
+        use crate::io::http::LiveHttp;
+        use std::io::{Read, Write};
+        use std::net::TcpListener;
+        use std::time::{Duration, Instant};
+        let token = Token::new(T);
+        let ask = |api: &str| {
+            let deadline = Instant::now() + Duration::from_millis(500);
+            whoami(&LiveHttp::default(), api, &token, deadline)
+        };
+        let closed = TcpListener::bind("127.0.0.1:0").unwrap();
+        let refused = format!("http://{}", closed.local_addr().unwrap());
+        drop(closed);
+        let verdict = ask(&refused);
+        assert!(
+            matches!(&verdict, Verdict::Unknown(NoVerdict::Unreachable(r)) if r.starts_with("whoami could not connect")),
+            "{verdict:?}"
+        );
+        let quiet = TcpListener::bind("127.0.0.1:0").unwrap();
+        let verdict = ask(&format!("http://{}", quiet.local_addr().unwrap()));
+        assert_eq!(
+            verdict,
+            Verdict::Unknown(NoVerdict::Unreachable("whoami timed out".into()))
+        );
+        // Reads the request, then hangs up without a word.
+        let rude = TcpListener::bind("127.0.0.1:0").unwrap();
+        let api = format!("http://{}", rude.local_addr().unwrap());
+        let server = std::thread::spawn(move || {
+            let (mut conn, _) = rude.accept().unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = conn.read(&mut buf);
+            let _ = conn.write_all(b"");
+        });
+        let verdict = ask(&api);
+        server.join().unwrap();
+        assert!(
+            matches!(&verdict, Verdict::Unknown(NoVerdict::Answer(r)) if r.starts_with("whoami request failed")),
+            "{verdict:?}"
+        );
+        drop(quiet);
+    }
+
+    fn unanswered(store: &Store, api: &str) -> Option<Unanswered> {
+        store
+            .entries::<Unanswered>(UNREACHABLE_FILE)
+            .remove(&unreachable_key(api))
+    }
+
+    #[test]
+    fn a_silent_hub_is_remembered_for_a_minute_per_api_base_and_forgotten_when_it_answers() {
+        let fs = FakeFs::default();
+        let store = Store::at(&fs, "/c".into());
+        let d = Deadline::after(std::time::Duration::from_secs(5));
+        let token = Token::new(T);
+        let down = FakeHttp::default().unreachable("/api/whoami-v2");
+        let c = checker(&down, &store, &d, false);
+        assert!(matches!(
+            c.cached(API, &token),
+            Verdict::Unknown(NoVerdict::Unreachable(_))
+        ));
+        let memory = unanswered(&store, API).expect("remembered");
+        assert!(memory.reason.contains("could not connect"), "{memory:?}");
+        // Per API base: another Hub is still asked.
+        c.cached("https://other.example", &token);
         assert_eq!(down.requests.lock().unwrap().len(), 2);
+        // Other answers without a verdict are not a silent Hub.
+        for (status, body) in [(503, ""), (429, ""), (200, "<html>")] {
+            let fs = FakeFs::default();
+            let store = Store::at(&fs, "/c".into());
+            let http = FakeHttp::default().answer("/api/whoami-v2", None, status, body);
+            let c = checker(&http, &store, &d, false);
+            assert!(matches!(
+                c.cached(API, &token),
+                Verdict::Unknown(NoVerdict::Answer(_))
+            ));
+            assert_eq!(unanswered(&store, API), None, "{status}");
+            c.cached(API, &token);
+            assert_eq!(http.requests.lock().unwrap().len(), 2, "asked again");
+        }
+        // A memory older than a minute, or dated in the future, is none.
+        let now = store::now();
+        for at in [now - UNREACHABLE_FOR, now + 5] {
+            store
+                .update(UNREACHABLE_FILE, |e: &mut BTreeMap<String, Unanswered>| {
+                    let reason = "old".to_string();
+                    e.insert(unreachable_key(API), Unanswered { at, reason });
+                })
+                .unwrap();
+            assert_eq!(c.remembered(API), None, "at {at} (now {now})");
+        }
+        // Any answer clears it, and `status`'s unshared checks ask even while it holds.
+        let up = FakeHttp::default().answer("/api/whoami-v2", Some(T), 401, "");
+        checker(&down, &store, &d, false).unshared(API, &token);
+        assert!(unanswered(&store, API).is_some());
+        let c = checker(&up, &store, &d, false);
+        assert_eq!(c.unshared(API, &token), Verdict::Invalid);
+        assert_eq!(unanswered(&store, API), None);
     }
 }
