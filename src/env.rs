@@ -79,6 +79,10 @@ pub const NO_COLOR: Var = var(
     "NO_COLOR",
     "When set and not empty, no colour in the output (colour is only ever used on a terminal).",
 );
+pub const COLUMNS: Var = var(
+    "COLUMNS",
+    "The width status lays its screen out for when stdout is not a terminal (a terminal is asked its own width); else 80.",
+);
 
 pub const HOME: Var = plain("HOME");
 pub const PATH: Var = plain("PATH");
@@ -108,6 +112,7 @@ pub const DOCUMENTED: &[Var] = &[
     GIT_CREDENTIAL_HF_VERBOSE,
     GIT_CREDENTIAL_HF_AUTH_TYPE,
     NO_COLOR,
+    COLUMNS,
 ];
 
 /// A snapshot of the environment, in its order. Lookups follow the platform: the first of

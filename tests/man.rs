@@ -42,6 +42,18 @@ const FILES: &[(&str, &str)] = &[
         "The helper's cache of the Hub's verdicts on tokens, keyed by a hash of the token (never the token), so that the many requests of one git command cost at most one check. In $XDG_CACHE_HOME/git-credential-hf when that is set, ~/Library/Caches/git-credential-hf on macOS. Safe to delete.",
     ),
     (
+        "~/.cache/git-credential-hf/oauth.json",
+        "A refresh of huggingface_hub's OAuth token that failed (not retried for 5 minutes), and a refreshed token that could not be saved to stored_tokens yet, kept until a later run can save it.",
+    ),
+    (
+        "~/.cache/git-credential-hf/oidc.json",
+        "The Hub token an OIDC exchange gave (HF_OIDC_RESOURCE), kept until shortly before it expires; erase forgets it when git reports it rejected.",
+    ),
+    (
+        "~/.cache/git-credential-hf/unreachable.json",
+        "When the Hub last did not answer, per API base: for a minute after, get sends the token unchecked at once instead of waiting for the time-out again. Any answer from the Hub clears it.",
+    ),
+    (
         "~/.gitconfig",
         "Or $XDG_CONFIG_HOME/git/config: where setup writes the credential.<url>.helper entries (global scope).",
     ),
@@ -143,6 +155,10 @@ const STATUS_JSON: &[(&str, &str)] = &[
     (
         "repo",
         "With --repo only: the check verdict, as check --json prints it.",
+    ),
+    (
+        "unreachable",
+        "Only when a Hub did not answer the checks, once per Hub: [{hub, reason}], hub being the API base asked and reason why, in short (timed out, could not connect: ...). The rows of its tokens are then unchecked (valid is null).",
     ),
 ];
 
@@ -511,15 +527,20 @@ fn json_output_names_every_field_the_commands_print() {
     let token = "hf_ManPageJsonTokenQQQQQQQQQQQQQQQQQQQQQ";
     env.secret(token);
     env.set_env("HF_TOKEN", token);
-    // Nothing listens there: the check's verdict is `unknown`, its fields all the same.
+    // Nothing listens there: the Hub is unreachable (a field of its own) and the check's
+    // verdict is `unknown`, its fields all the same.
     env.set_env("HF_ENDPOINT", "http://127.0.0.1:9");
-    let status = env.cmd(&["status", "--json", "--offline"]).run().stdout;
+    let status = env
+        .cmd(&["status", "--json", "--repo", "org/model"])
+        .run()
+        .stdout;
     let check = env.cmd(&["check", "--json", "org/model"]).run().stdout;
     let mut found = Vec::new();
     for out in [status, check] {
         keys(&serde_json::from_str(&out).expect("JSON"), &mut found);
     }
     assert!(found.len() > 20, "{found:?}");
+    assert!(found.iter().any(|k| k == "unreachable"), "{found:?}");
     for key in found {
         assert!(
             section.contains(&key.replace('-', "\\-")),

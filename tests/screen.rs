@@ -135,7 +135,7 @@ fn longest(text: &str) -> usize {
 #[test]
 fn status_fits_an_80_column_terminal_with_the_verdict_lines_first() {
     if !on_path("script") {
-        println!("SKIPPED: script(1) (util-linux) is not installed");
+        support::skip("script(1) (util-linux) is not installed");
         return;
     }
     let busy = Busy::new();
@@ -211,7 +211,7 @@ fn status_fits_an_80_column_terminal_with_the_verdict_lines_first() {
 #[test]
 fn the_verdict_lines_stay_on_an_80x24_screen() {
     if !on_path("tmux") {
-        println!("SKIPPED: tmux is not installed");
+        support::skip("tmux is not installed (apt-get install tmux)");
         return;
     }
     let busy = Busy::new();
@@ -411,7 +411,7 @@ fn status_against_a_silent_hub_takes_one_time_out_and_says_it_once() {
 #[test]
 fn status_shows_progress_on_a_terminal_while_the_hub_takes_its_time() {
     if !on_path("script") {
-        println!("SKIPPED: script(1) (util-linux) is not installed");
+        support::skip("script(1) (util-linux) is not installed");
         return;
     }
     let (env, hub) = hanging(ENV);

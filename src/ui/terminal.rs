@@ -1,13 +1,8 @@
 //! How wide the screen is: asked of the terminal stdout is (ioctl `TIOCGWINSZ`), else the
 //! `COLUMNS` variable (a pipe, a redirect, `script`), else 80.
 
-use crate::env::{Env, Var};
+use crate::env::{COLUMNS, Env};
 
-/// Read as every terminal program reads it; not one of the helper's own settings.
-const COLUMNS: Var = Var {
-    name: "COLUMNS",
-    doc: None,
-};
 const DEFAULT: usize = 80;
 /// Narrower than this, nothing fits anyway: lay out for this many.
 const NARROWEST: usize = 40;
