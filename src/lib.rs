@@ -82,7 +82,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Completions { shell } => commands::completions::run(&ctx, shell, io),
         Command::Other(args) => commands::unknown::run(&ctx, args, io),
     };
-    // A cache folder that is not ours was not used: said once, whatever the command.
+    // A cache folder that is not ours, or one that cannot be written: said once, whatever the
+    // command.
     if let Some(refusal) = ctx.store.as_ref().and_then(|s| s.refusal()) {
         ctx.warn(io.err, refusal);
     }

@@ -13,8 +13,26 @@ pub fn utc(secs: i64) -> String {
 }
 
 /// `datetime.fromtimestamp(ts).strftime("%Y-%m-%d")`: the date in the local time zone.
-#[cfg(unix)]
 pub fn local_date(ts: i64) -> Option<String> {
+    let [y, m, d, ..] = local(ts)?;
+    Some(format!("{y:04}-{m:02}-{d:02}"))
+}
+
+/// When something happened, as a person here reads it: `14:03` today, else
+/// `2026-12-01 14:03` (local time).
+pub fn local_clock(ts: i64, now: i64) -> String {
+    match (local(ts), local(now)) {
+        (Some([y, m, d, hh, mm]), Some(today)) if today[..3] == [y, m, d] => {
+            format!("{hh:02}:{mm:02}")
+        }
+        (Some([y, m, d, hh, mm]), _) => format!("{y:04}-{m:02}-{d:02} {hh:02}:{mm:02}"),
+        (None, _) => utc(ts),
+    }
+}
+
+/// Year, month, day, hour, minute in the local time zone.
+#[cfg(unix)]
+fn local(ts: i64) -> Option<[i64; 5]> {
     let t = libc::time_t::try_from(ts).ok()?;
     // SAFETY: `tm` is plain data, filled by localtime_r before it is read.
     let mut tm: libc::tm = unsafe { std::mem::zeroed() };
@@ -22,17 +40,21 @@ pub fn local_date(ts: i64) -> Option<String> {
     if unsafe { libc::localtime_r(&t, &mut tm) }.is_null() {
         return None;
     }
-    Some(format!(
-        "{:04}-{:02}-{:02}",
+    Some([
         i64::from(tm.tm_year) + 1900,
-        tm.tm_mon + 1,
-        tm.tm_mday
-    ))
+        i64::from(tm.tm_mon) + 1,
+        i64::from(tm.tm_mday),
+        i64::from(tm.tm_hour),
+        i64::from(tm.tm_min),
+    ])
 }
 
 #[cfg(not(unix))]
-pub fn local_date(ts: i64) -> Option<String> {
-    Some(utc(ts)[..10].to_string())
+fn local(ts: i64) -> Option<[i64; 5]> {
+    let days = ts.div_euclid(86_400);
+    let rem = ts.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    Some([y, m.into(), d.into(), rem / 3600, rem % 3600 / 60])
 }
 
 /// Howard Hinnant's days-to-civil algorithm.
@@ -55,5 +77,17 @@ mod tests {
         assert_eq!(super::utc(0), "1970-01-01 00:00 UTC");
         assert_eq!(super::utc(1_797_768_000), "2026-12-20 12:00 UTC");
         assert_eq!(super::utc(951_782_400), "2000-02-29 00:00 UTC");
+    }
+
+    #[test]
+    fn clock_times_say_the_day_only_when_it_is_not_today() {
+        let noon = 1_797_768_000;
+        let clock = super::local_clock(noon, noon + 60);
+        assert_eq!(clock.len(), 5, "{clock}");
+        let older = super::local_clock(noon, noon + 3 * 86_400);
+        assert_eq!(
+            older,
+            format!("{} {clock}", super::local_date(noon).unwrap())
+        );
     }
 }

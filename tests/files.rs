@@ -171,14 +171,27 @@ fn an_unreadable_cache_is_replaced() {
 }
 
 /// A folder where the cache file belongs cannot be replaced by a rename: `get` still answers
-/// quietly (every time checked afresh), leaves the folder alone and no temp file behind.
+/// (every time checked afresh, which it says once), leaves the folder alone and no temp file
+/// behind.
 #[test]
 fn a_directory_in_place_of_the_cache_is_left_alone() {
     let (env, hub) = hub_env();
     fs::create_dir_all(env.path(CACHE).join("inside")).unwrap();
     let before = snapshot(&env.path(CACHE));
     for _ in 0..2 {
-        quiet_answer(env.cmd(&["get"]), &hub, "directory");
+        let out = env
+            .cmd(&["get"])
+            .allow_password_line()
+            .stdin(hub.credential_request())
+            .run()
+            .ok();
+        assert_eq!(out.field("password").as_deref(), Some(TOKEN));
+        let said = format!(
+            "git-credential-hf: warning: cannot write the cache file {} (Is a directory",
+            env.path(CACHE).display()
+        );
+        assert_eq!(out.stderr.lines().count(), 1, "{out:?}");
+        assert!(out.stderr.starts_with(&said), "{out:?}");
     }
     assert_eq!(snapshot(&env.path(CACHE)), before);
     let leftovers: Vec<_> = fs::read_dir(env.path(CACHE_DIR))

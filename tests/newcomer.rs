@@ -295,3 +295,61 @@ fn a_skip_shows_in_the_test_output_and_fails_where_none_may_happen() {
     let (code, _) = run(true);
     assert_eq!(code, Some(101));
 }
+
+#[test]
+fn verbose_says_whether_the_hub_was_asked_and_when_the_cache_cannot_be_written() {
+    let (env, hub) = support::env_with_hub_token(LAPTOP);
+    let ask = hub.credential_request();
+    let get = |env: &TestEnv| {
+        env.cmd(&["-v", "get"])
+            .stdin(&ask)
+            .allow_password_line()
+            .run()
+            .ok()
+    };
+    let cold = get(&env);
+    assert!(
+        cold.stderr
+            .contains("sending the token from HF_TOKEN: checked with the Hub (")
+            && cold.stderr.contains(" ms)"),
+        "{cold:?}"
+    );
+    let warm = get(&env);
+    assert!(
+        warm.stderr
+            .contains("sending the token from HF_TOKEN: cached verdict from "),
+        "{warm:?}"
+    );
+    assert_eq!(hub.whoami_calls(), 1);
+
+    // A HOME that cannot be written: every get asks again, and each says why, once.
+    let env = TestEnv::new();
+    env.secret(LAPTOP);
+    env.set_env("HF_TOKEN", LAPTOP);
+    env.set_env("HF_ENDPOINT", &hub.url());
+    let cache = env.path(".cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    std::fs::set_permissions(&cache, std::os::unix::fs::PermissionsExt::from_mode(0o500)).unwrap();
+    let before = hub.whoami_calls();
+    for _ in 0..2 {
+        let Some(cmd) = env.cmd_without_dac_override(&["get"]) else {
+            support::skip("running as root and setpriv cannot drop CAP_DAC_OVERRIDE here");
+            return;
+        };
+        let out = cmd.stdin(&ask).allow_password_line().run().ok();
+        assert_eq!(out.field("password").as_deref(), Some(LAPTOP));
+        assert_eq!(
+            out.stderr
+                .matches("warning: cannot write the cache file")
+                .count(),
+            1,
+            "{out:?}"
+        );
+        assert!(
+            out.stderr
+                .contains("point XDG_CACHE_HOME at a folder that is"),
+            "{out:?}"
+        );
+    }
+    assert_eq!(hub.whoami_calls(), before + 2);
+}

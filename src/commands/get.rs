@@ -30,9 +30,13 @@ pub fn run(ctx: &Ctx, _: &(), io: &mut Streams) -> anyhow::Result<ExitCode> {
         writeln!(err, "git-credential-hf: {}", report::expired(&found, at))?;
         return Ok(ExitCode::SUCCESS);
     }
-    let verdict = ctx.checker().cached(&target.api_base, &found.token);
+    let (verdict, how) = ctx.checker().cached_how(&target.api_base, &found.token);
     match &verdict {
         Verdict::Invalid => {
+            ctx.note(
+                err,
+                format_args!("the token is invalid: {}", report::how(how)),
+            );
             writeln!(err, "{}", report::rejected(&found, &target.origin))?;
             return Ok(ExitCode::SUCCESS);
         }
@@ -46,7 +50,14 @@ pub fn run(ctx: &Ctx, _: &(), io: &mut Streams) -> anyhow::Result<ExitCode> {
             ctx.note(err, format_args!("{reason}; sending the token unchecked"))
         }
         Verdict::Offline => ctx.note(err, "HF_HUB_OFFLINE is set; sending the token unchecked"),
-        Verdict::Valid(_) => ctx.note(err, format_args!("sending the token from {}", found.source)),
+        Verdict::Valid(_) => ctx.note(
+            err,
+            format_args!(
+                "sending the token from {}: {}",
+                found.source,
+                report::how(how)
+            ),
+        ),
     }
     let answer = answer(ctx, &req, &found, &verdict);
     let fields: Vec<(&str, &str)> = answer.iter().map(|(k, v)| (*k, v.as_str())).collect();

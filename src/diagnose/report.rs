@@ -3,10 +3,22 @@
 use crate::git::origin::Origin;
 use crate::hf::oauth::{Failure, RETRY_AFTER};
 use crate::hf::resolve::Note;
-use crate::hub::verdict::WhoamiInfo;
+use crate::hub::verdict::{How, WhoamiInfo};
 use crate::settings::Settings;
-use crate::time::utc;
+use crate::time::{local_clock, utc};
 use crate::token::Resolved;
+
+/// Where a verdict came from, for `-v`: the Hub just now, or our cache.
+pub fn how(how: How) -> String {
+    match how {
+        How::Asked { took } => format!("checked with the Hub ({} ms)", took.as_millis()),
+        How::Cached { checked_at } => format!(
+            "cached verdict from {}",
+            local_clock(checked_at as i64, crate::hub::store::now() as i64)
+        ),
+        How::NotAsked => "the Hub was not asked".to_string(),
+    }
+}
 
 pub fn rejected(found: &Resolved, origin: &Origin) -> String {
     format!(

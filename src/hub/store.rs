@@ -29,6 +29,8 @@ pub struct Store<'a> {
     dir: PathBuf,
     /// Why the folder may not be used, found at the first use (`None`: usable).
     refused: OnceLock<Option<String>>,
+    /// The first write that failed: the file and why.
+    unwritable: OnceLock<(PathBuf, String)>,
 }
 
 pub fn now() -> u64 {
@@ -69,6 +71,7 @@ impl<'a> Store<'a> {
             fs,
             dir,
             refused: OnceLock::new(),
+            unwritable: OnceLock::new(),
         }
     }
 
@@ -77,11 +80,19 @@ impl<'a> Store<'a> {
         self.dir.join(name)
     }
 
-    /// Why the folder is not used, once it was looked at (for the one line that says so).
+    /// Why the folder was not used, or a file of it not written, for the one line that says
+    /// so at the end of a command: without the cache every request asks the Hub again.
     pub fn refusal(&self) -> Option<String> {
-        let why = self.refused.get()?.as_ref()?;
+        if let Some(why) = self.refused.get().and_then(Option::as_ref) {
+            return Some(format!(
+                "not using the cache folder {}: {why}",
+                self.dir.display()
+            ));
+        }
+        let (file, why) = self.unwritable.get()?;
         Some(format!(
-            "not using the cache folder {}: {why}",
+            "cannot write the cache file {} ({why}), so every request asks the Hub again: make {} writable, or point XDG_CACHE_HOME at a folder that is",
+            file.display(),
             self.dir.display()
         ))
     }
@@ -117,7 +128,11 @@ impl<'a> Store<'a> {
             entries,
         };
         let json = serde_json::to_vec_pretty(&file).map_err(io::Error::other)?;
-        self.fs.write_ours(&dir.join(name), &json)?;
+        let path = dir.join(name);
+        if let Err(e) = self.fs.write_ours(&path, &json) {
+            let _ = self.unwritable.set((path, e.to_string()));
+            return Err(e);
+        }
         // It may have been absent at the first check, and made by someone else since.
         self.fs.check_dir(dir).map_err(io::Error::other)
     }

@@ -12,7 +12,7 @@ use crate::token::{Token, hex};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// A valid verdict is trusted this long; an invalid one until the token changes.
 pub const VALID_FOR: u64 = 24 * 3600;
@@ -251,6 +251,17 @@ fn silent(e: &Unreachable) -> bool {
     what.starts_with("timed out") || what.starts_with("could not connect")
 }
 
+/// Where a verdict came from, for `-v`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum How {
+    /// Our cache, from the Hub's answer at this time (unix seconds).
+    Cached { checked_at: u64 },
+    /// The Hub, just now; its answer took this long.
+    Asked { took: Duration },
+    /// Nobody: offline, a Hub that did not answer a moment ago, another process asking.
+    NotAsked,
+}
+
 /// Asks and remembers verdicts for one command.
 pub struct Checker<'a> {
     pub http: &'a dyn Http,
@@ -264,28 +275,32 @@ impl Checker<'_> {
     /// The verdict for `token` at `api_base`, from the cache when it has a usable one; a Hub
     /// that did not answer within the last minute is not asked again.
     pub fn cached(&self, api_base: &str, token: &Token) -> Verdict {
+        self.cached_how(api_base, token).0
+    }
+
+    /// `cached`, and where the verdict came from.
+    pub fn cached_how(&self, api_base: &str, token: &Token) -> (Verdict, How) {
         let key = store::key(api_base, token);
         if let Some(known) = self.lookup(&key) {
             return known;
         }
         if self.offline {
-            return Verdict::Offline;
+            return (Verdict::Offline, How::NotAsked);
         }
         let Some(store) = self.store else {
-            return self.ask(api_base, token);
+            return self.ask_timed(api_base, token);
         };
         if let Some(remembered) = self.remembered(api_base) {
-            return Verdict::Unknown(remembered);
+            return (Verdict::Unknown(remembered), How::NotAsked);
         }
         let (_lock, waited) = match store.lock(LOCK, self.deadline.get()) {
             Ok(Some(held)) => held,
             Ok(None) => {
-                return Verdict::Unknown(
-                    "another git-credential-hf is still asking the Hub".into(),
-                );
+                let why = "another git-credential-hf is still asking the Hub";
+                return (Verdict::Unknown(why.into()), How::NotAsked);
             }
             // Our cache folder is unusable: check as if there were no cache.
-            Err(_) => return self.ask(api_base, token),
+            Err(_) => return self.ask_timed(api_base, token),
         };
         if let Some(known) = self.lookup(&key) {
             return known;
@@ -295,9 +310,16 @@ impl Checker<'_> {
             let why = self
                 .remembered(api_base)
                 .unwrap_or_else(|| "another git-credential-hf got no answer from the Hub".into());
-            return Verdict::Unknown(why);
+            return (Verdict::Unknown(why), How::NotAsked);
         }
-        self.ask(api_base, token)
+        self.ask_timed(api_base, token)
+    }
+
+    fn ask_timed(&self, api_base: &str, token: &Token) -> (Verdict, How) {
+        let started = Instant::now();
+        let verdict = self.ask(api_base, token);
+        let took = started.elapsed();
+        (verdict, How::Asked { took })
     }
 
     /// That `api_base` did not answer a run of ours less than a minute ago.
@@ -345,7 +367,7 @@ impl Checker<'_> {
     /// one call: for one process checking several tokens at once on threads (`status`).
     pub fn unshared(&self, api_base: &str, token: &Token) -> Verdict {
         match self.lookup(&store::key(api_base, token)) {
-            Some(known) => known,
+            Some((known, _)) => known,
             None => self.fresh(api_base, token),
         }
     }
@@ -375,12 +397,16 @@ impl Checker<'_> {
 
     /// What the cache knows of `token` at `api_base`, asking nobody.
     pub fn known(&self, api_base: &str, token: &Token) -> Option<Verdict> {
-        self.lookup(&store::key(api_base, token))
+        self.lookup(&store::key(api_base, token)).map(|(v, _)| v)
     }
 
-    fn lookup(&self, key: &str) -> Option<Verdict> {
+    fn lookup(&self, key: &str) -> Option<(Verdict, How)> {
         let recorded: Recorded = self.store?.entries(FILE).remove(key)?;
-        recorded.fresh(store::now()).then(|| recorded.verdict())
+        let checked_at = recorded.checked_at;
+        let how = How::Cached { checked_at };
+        recorded
+            .fresh(store::now())
+            .then(|| (recorded.verdict(), how))
     }
 
     fn ask(&self, api_base: &str, token: &Token) -> Verdict {
