@@ -1,5 +1,7 @@
 //! Dates: unix seconds as `YYYY-MM-DD HH:MM UTC` (no time-zone database needed), and the
-//! local date `hf auth list` shows.
+//! local date `hf auth list` shows, found the way CPython's `datetime.fromtimestamp` finds it:
+//! `localtime_r` on Unix (the very call CPython makes); on Windows, where CPython asks the CRT,
+//! through jiff with the CRT's inputs (the `TZ` variable when set, else the system time zone).
 
 pub fn utc(secs: i64) -> String {
     let days = secs.div_euclid(86_400);
@@ -12,7 +14,8 @@ pub fn utc(secs: i64) -> String {
     )
 }
 
-/// `datetime.fromtimestamp(ts).strftime("%Y-%m-%d")`: the date in the local time zone.
+/// `datetime.fromtimestamp(ts).strftime("%Y-%m-%d")`: the date in the local time zone; `None`
+/// for an instant the platform cannot convert (as Python raises).
 #[cfg(unix)]
 pub fn local_date(ts: i64) -> Option<String> {
     let t = libc::time_t::try_from(ts).ok()?;
@@ -30,9 +33,21 @@ pub fn local_date(ts: i64) -> Option<String> {
     ))
 }
 
+/// jiff's system zone is `TZ` when set, else Windows' own time zone mapped to its IANA rules
+/// (bundled: Windows has no tzdb). A POSIX `TZ` such as `JST-9` means the same to both; an IANA
+/// name (`Europe/Paris`) jiff understands and the CRT does not (it takes it for UTC).
 #[cfg(not(unix))]
 pub fn local_date(ts: i64) -> Option<String> {
-    Some(utc(ts)[..10].to_string())
+    let instant = jiff::Timestamp::from_second(ts).ok()?;
+    let date = instant
+        .to_zoned_datetime(jiff::tz::TimeZone::system())
+        .date();
+    Some(format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        date.month(),
+        date.day()
+    ))
 }
 
 /// Howard Hinnant's days-to-civil algorithm.
@@ -55,5 +70,14 @@ mod tests {
         assert_eq!(super::utc(0), "1970-01-01 00:00 UTC");
         assert_eq!(super::utc(1_797_768_000), "2026-12-20 12:00 UTC");
         assert_eq!(super::utc(951_782_400), "2000-02-29 00:00 UTC");
+    }
+
+    /// Whatever the zone, the local date is within a day of the UTC one.
+    #[test]
+    fn the_local_date_is_a_date_near_the_utc_one() {
+        let ts = 1_797_768_000;
+        let local = super::local_date(ts).unwrap();
+        let days = ["2026-12-19", "2026-12-20", "2026-12-21"];
+        assert!(days.contains(&local.as_str()), "{local}");
     }
 }
