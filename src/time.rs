@@ -1,5 +1,7 @@
 //! Dates: unix seconds as `YYYY-MM-DD HH:MM UTC` (no time-zone database needed), and the
-//! local date `hf auth list` shows.
+//! local date `hf auth list` shows, found the way CPython's `datetime.fromtimestamp` finds it:
+//! `localtime_r` on Unix (the very call CPython makes); on Windows, where CPython asks the CRT,
+//! through jiff with the CRT's inputs (the `TZ` variable when set, else the system time zone).
 
 pub fn utc(secs: i64) -> String {
     let days = secs.div_euclid(86_400);
@@ -12,7 +14,8 @@ pub fn utc(secs: i64) -> String {
     )
 }
 
-/// `datetime.fromtimestamp(ts).strftime("%Y-%m-%d")`: the date in the local time zone.
+/// `datetime.fromtimestamp(ts).strftime("%Y-%m-%d")`: the date in the local time zone; `None`
+/// for an instant the platform cannot convert (as Python raises).
 pub fn local_date(ts: i64) -> Option<String> {
     let [y, m, d, ..] = local(ts)?;
     Some(format!("{y:04}-{m:02}-{d:02}"))
@@ -49,12 +52,20 @@ fn local(ts: i64) -> Option<[i64; 5]> {
     ])
 }
 
+/// jiff's system zone is `TZ` when set, else Windows' own time zone mapped to its IANA rules
+/// (bundled: Windows has no tzdb). A POSIX `TZ` such as `JST-9` means the same to both; an IANA
+/// name (`Europe/Paris`) jiff understands and the CRT does not (it takes it for UTC).
 #[cfg(not(unix))]
 fn local(ts: i64) -> Option<[i64; 5]> {
-    let days = ts.div_euclid(86_400);
-    let rem = ts.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    Some([y, m.into(), d.into(), rem / 3600, rem % 3600 / 60])
+    let instant = jiff::Timestamp::from_second(ts).ok()?;
+    let at = instant.to_zoned(jiff::tz::TimeZone::system()).datetime();
+    Some([
+        at.year().into(),
+        at.month().into(),
+        at.day().into(),
+        at.hour().into(),
+        at.minute().into(),
+    ])
 }
 
 /// Howard Hinnant's days-to-civil algorithm.
@@ -89,5 +100,14 @@ mod tests {
             older,
             format!("{} {clock}", super::local_date(noon).unwrap())
         );
+    }
+
+    /// Whatever the zone, the local date is within a day of the UTC one.
+    #[test]
+    fn the_local_date_is_a_date_near_the_utc_one() {
+        let ts = 1_797_768_000;
+        let local = super::local_date(ts).unwrap();
+        let days = ["2026-12-19", "2026-12-20", "2026-12-21"];
+        assert!(days.contains(&local.as_str()), "{local}");
     }
 }

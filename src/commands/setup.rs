@@ -123,20 +123,40 @@ fn helper_value(ctx: &Ctx) -> anyhow::Result<String> {
     let name_ok = exe.file_stem().is_some_and(|s| s == "git-credential-hf");
     Ok(match on_path {
         Some(found) if name_ok && found == exe => "hf".to_string(),
-        _ => shell_quote(&exe),
+        _ => shell_escape(&exe),
     })
 }
 
-/// git runs a helper given as a path through the shell.
-fn shell_quote(path: &Path) -> String {
-    let s = path.to_string_lossy();
-    if s.bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b"/._-+".contains(&b))
-    {
-        s.into_owned()
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
+/// The `credential.helper` value that runs the program at `path`. git runs a value that is an
+/// absolute path through the shell (Git for Windows through its own sh), so every character
+/// the shell would read is escaped with a backslash. Quotes would not do: to git a value that
+/// starts with a quote is no path but a helper name, run as `git credential-'...'`.
+fn shell_escape(path: &Path) -> String {
+    helper_path(&path.to_string_lossy(), cfg!(windows))
+}
+
+/// `shell_escape` for a path of either system, so both are tested everywhere. On Windows sh
+/// would read each `\` as an escape too: the separators become `/` (git takes `C:/...` as
+/// absolute), and the `\\?\` prefix `canonicalize` adds goes (`\\?\UNC\` is `//`).
+fn helper_path(path: &str, windows: bool) -> String {
+    let path = match windows {
+        true => {
+            let bare = match path.strip_prefix(r"\\?\UNC\") {
+                Some(unc) => format!(r"\\{unc}"),
+                None => path.strip_prefix(r"\\?\").unwrap_or(path).to_string(),
+            };
+            bare.replace('\\', "/")
+        }
+        false => path.to_string(),
+    };
+    let mut value = String::with_capacity(path.len());
+    for c in path.chars() {
+        if c.is_ascii() && !c.is_ascii_alphanumeric() && !"/._-+:,@%=".contains(c) {
+            value.push('\\');
+        }
+        value.push(c);
     }
+    value
 }
 
 #[cfg(test)]
@@ -163,11 +183,71 @@ mod tests {
     }
 
     #[test]
-    fn quotes_paths_for_the_shell() {
-        assert_eq!(
-            shell_quote(Path::new("/usr/bin/git-credential-hf")),
-            "/usr/bin/git-credential-hf"
-        );
-        assert_eq!(shell_quote(Path::new("/a b/it's")), r"'/a b/it'\''s'");
+    fn helper_paths_are_escaped_for_the_shell_git_runs_them_with() {
+        let unix = [
+            ("/usr/bin/git-credential-hf", "/usr/bin/git-credential-hf"),
+            (
+                "/a b/it's/git-credential-hf",
+                r"/a\ b/it\'s/git-credential-hf",
+            ),
+            ("/x/$HOME/(1)", r"/x/\$HOME/\(1\)"),
+            ("/h/jörg/git-credential-hf", "/h/jörg/git-credential-hf"),
+        ];
+        for (path, value) in unix {
+            assert_eq!(helper_path(path, false), value, "{path}");
+        }
+        let windows = [
+            (
+                r"C:\Program Files\hf\git-credential-hf.exe",
+                r"C:/Program\ Files/hf/git-credential-hf.exe",
+            ),
+            (
+                r"\\?\C:\Program Files (x86)\git-credential-hf.exe",
+                r"C:/Program\ Files\ \(x86\)/git-credential-hf.exe",
+            ),
+            (
+                r"\\?\UNC\server\share\git-credential-hf.exe",
+                "//server/share/git-credential-hf.exe",
+            ),
+            (
+                r"C:\Users\Ann O'Neil\.cargo\bin\git-credential-hf.exe",
+                r"C:/Users/Ann\ O\'Neil/.cargo/bin/git-credential-hf.exe",
+            ),
+        ];
+        for (path, value) in windows {
+            assert_eq!(helper_path(path, true), value, "{path}");
+            // What setup writes, it recognises as its own (and `--remove` takes out).
+            assert!(is_ours(value), "{value}");
+            assert!(is_ours(&format!("{value} --timeout 2")), "{value}");
+        }
+        assert!(is_ours(r"/a\ b/it\'s/git-credential-hf -v"));
+    }
+
+    /// The escaped form is what git runs: the value is an absolute path, which git hands to
+    /// the shell with the operation appended (quotes would make git look for a helper name).
+    #[cfg(unix)]
+    #[test]
+    fn git_runs_the_escaped_path() {
+        use crate::io::git::{Git, LiveGit, Run};
+        use std::os::unix::fs::PermissionsExt;
+        if LiveGit.run(&Run::new(["--version"])).is_err() {
+            println!("skipped: no git");
+            return;
+        }
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("a b (c)");
+        std::fs::create_dir(&dir).unwrap();
+        let helper = dir.join("git-credential-x");
+        std::fs::write(&helper, "#!/bin/sh\necho username=u\necho password=p-$1\n").unwrap();
+        std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let value = helper_path(helper.to_str().unwrap(), false);
+        let helper_config = format!("credential.helper={value}");
+        let run = Run {
+            stdin: b"protocol=https\nhost=example.com\n\n".to_vec(),
+            env: vec![("GIT_TERMINAL_PROMPT", Some("0"))],
+            ..Run::new(["-c", &helper_config, "credential", "fill"])
+        };
+        let out = LiveGit.run(&run).unwrap();
+        assert!(out.stdout_text().contains("password=p-get"), "{out:?}");
     }
 }

@@ -402,14 +402,9 @@ fn entry_problems(inv: &Inventory, entry: &Entry, out: &mut Vec<Problem>) {
     }
 }
 
+/// The command that removes exactly that entry, in the OS's own terms.
 fn keychain_fix(service: &str, user: &str) -> String {
-    if cfg!(target_os = "macos") {
-        format!("security delete-generic-password -s '{service}' -a '{user}'")
-    } else if cfg!(windows) {
-        format!("cmdkey /delete:{service}")
-    } else {
-        format!("secret-tool clear service '{service}' username '{user}'")
-    }
+    crate::io::keychain::erase_command(crate::io::keychain::SYSTEM, service, user)
 }
 
 #[cfg(test)]

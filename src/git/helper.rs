@@ -32,7 +32,17 @@ impl Helper {
                 Some((p, rest)) => (p, rest.trim_start()),
                 None => (quoted, ""),
             },
-            None => value.split_once(char::is_whitespace).unwrap_or((value, "")),
+            // The shell git hands the value to ends the program at the first blank that is
+            // not escaped (`C:/Program\ Files/...`, as `setup` writes a path).
+            None => {
+                let mut escaped = false;
+                let end = value.char_indices().find(|&(_, c)| {
+                    let blank = c.is_whitespace() && !escaped;
+                    escaped = c == '\\' && !escaped;
+                    blank
+                });
+                value.split_at(end.map_or(value.len(), |(i, _)| i))
+            }
         };
         let (program, args) = (program.to_string(), args.trim_start().to_string());
         if program.contains('/') || program.contains('\\') {
@@ -291,11 +301,24 @@ mod tests {
             ("manager", "manager", false),
             ("hf --timeout 2", "hf", true),
             ("git-credential-hf", "hf", true),
+            (
+                r"C:/Program\ Files/hf/git-credential-hf.exe --timeout 2",
+                "hf",
+                true,
+            ),
+            (r"/opt/a\ b/git-credential-store --file x", "store", false),
         ];
         for (value, name, ours) in names {
             let h = Helper::parse(value);
             assert_eq!((h.name().as_str(), h.is_ours()), (name, ours), "{value}");
         }
+        assert_eq!(
+            Helper::parse(r"/a\ b/x --y z"),
+            Helper::Path {
+                program: r"/a\ b/x".into(),
+                args: "--y z".into()
+            }
+        );
         assert_eq!(
             Helper::parse("'/a b/x' --y z"),
             Helper::Path {

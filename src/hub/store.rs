@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 const VERSION: u32 = 1;
@@ -31,6 +31,8 @@ pub struct Store<'a> {
     refused: OnceLock<Option<String>>,
     /// The first write that failed: the file and why.
     unwritable: OnceLock<(PathBuf, String)>,
+    /// One update at a time within this process, so threads do not undo each other's entries.
+    updating: Mutex<()>,
 }
 
 pub fn now() -> u64 {
@@ -72,6 +74,7 @@ impl<'a> Store<'a> {
             dir,
             refused: OnceLock::new(),
             unwritable: OnceLock::new(),
+            updating: Mutex::new(()),
         }
     }
 
@@ -114,13 +117,14 @@ impl<'a> Store<'a> {
 
     /// Reads our file `name`, lets `change` edit its entries, writes it back atomically
     /// (0600). Two processes updating at once may lose one change: a cache entry lost costs
-    /// one more request.
+    /// one more request. Threads of one process take turns.
     pub fn update<E: Serialize + DeserializeOwned>(
         &self,
         name: &str,
         change: impl FnOnce(&mut BTreeMap<String, E>),
     ) -> io::Result<()> {
         let dir = self.ready()?;
+        let _turn = self.updating.lock().unwrap_or_else(|e| e.into_inner());
         let mut entries = self.entries(name);
         change(&mut entries);
         let file = StoreFile {
@@ -183,5 +187,26 @@ mod tests {
         assert!(store.entries::<u32>("t.json").is_empty());
         std::fs::write(store.path("t.json"), br#"{"version":2,"entries":{"a":1}}"#).unwrap();
         assert!(store.entries::<u32>("t.json").is_empty());
+    }
+
+    /// `status` checks its tokens on threads: every thread's entry is kept, none fails.
+    #[test]
+    fn threads_updating_at_once_keep_every_entry() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::at(&LiveFs, tmp.path().join("c"));
+        std::thread::scope(|s| {
+            for i in 0..16u32 {
+                let store = &store;
+                s.spawn(move || {
+                    store
+                        .update("t.json", |e: &mut BTreeMap<String, u32>| {
+                            e.insert(i.to_string(), i);
+                        })
+                        .unwrap();
+                });
+            }
+        });
+        assert_eq!(store.entries::<u32>("t.json").len(), 16);
+        assert!(store.refusal().is_none());
     }
 }

@@ -192,7 +192,10 @@ fn write_atomically(path: &Path, content: &[u8], sync: bool) -> io::Result<()> {
     use std::io::Write;
     let dir = parent(path);
     let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    // Unique per write: threads of one process (status checks tokens at once) write too.
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
     // A leftover from a crashed writer with our pid would make create_new fail; removing a
     // link there removes the link, never its target.
     let _ = std::fs::remove_file(&tmp);
