@@ -86,7 +86,8 @@ pub enum Command {
     Erase,
     /// (run by git) The protocol features this helper speaks (git >= 2.46).
     Capability,
-    /// Configure git to ask this helper for the Hub's URLs.
+    /// Configure git to ask this helper for the Hub's URLs; --timeout and --auth-type given
+    /// here are written into the entry.
     Setup(SetupArgs),
     /// Print the token huggingface_hub would use (for scripts).
     Token,
@@ -129,7 +130,7 @@ pub struct SetupArgs {
     /// Write to this config file.
     #[arg(long, group = "scope", value_name = "PATH")]
     pub file: Option<PathBuf>,
-    /// Remove exactly what `setup` wrote.
+    /// Remove every entry that runs this helper, whatever its URL and form.
     #[arg(long)]
     pub remove: bool,
 }

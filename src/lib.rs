@@ -71,7 +71,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Store => commands::store::run(&ctx, &(), io),
         Command::Erase => commands::erase::run(&ctx, &(), io),
         Command::Capability => commands::get::capability(&ctx, &(), io),
-        Command::Setup(args) => commands::setup::run(&ctx, args, io),
+        Command::Setup(args) => commands::setup::run(&ctx, &(args, &cli.global), io),
         Command::Token => commands::token::run(&ctx, &(), io),
         Command::Status(args) => commands::status::run(&ctx, args, io),
         Command::Check(args) => commands::check::run(&ctx, args, io),

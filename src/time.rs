@@ -58,7 +58,7 @@ fn local(ts: i64) -> Option<[i64; 5]> {
 #[cfg(not(unix))]
 fn local(ts: i64) -> Option<[i64; 5]> {
     let instant = jiff::Timestamp::from_second(ts).ok()?;
-    let at = instant.to_zoned(jiff::tz::TimeZone::system()).datetime();
+    let at = instant.to_zoned_datetime(jiff::tz::TimeZone::system());
     Some([
         at.year().into(),
         at.month().into(),

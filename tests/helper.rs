@@ -300,7 +300,7 @@ fn setup_is_idempotent_shadows_earlier_helpers_and_removes_cleanly() {
 }
 
 #[test]
-fn setup_writes_hf_when_the_binary_is_on_path_and_includes_hf_endpoint() {
+fn setup_writes_the_program_name_when_the_binary_is_on_path_and_includes_hf_endpoint() {
     let (env, hub) = setup();
     env.cmd(&["setup"])
         .env("PATH", TestEnv::path_with_bin())
@@ -311,6 +311,9 @@ fn setup_writes_hf_when_the_binary_is_on_path_and_includes_hf_endpoint() {
         gitconfig.contains(&format!("[credential \"{}\"]", hub.url())),
         "{gitconfig}"
     );
-    assert!(gitconfig.contains("helper = hf"), "{gitconfig}");
+    assert!(
+        gitconfig.contains("helper = !git-credential-hf\n"),
+        "{gitconfig}"
+    );
     assert!(!gitconfig.contains(GOOD));
 }

@@ -121,8 +121,13 @@ const EXAMPLES: &[(&str, &str, &str)] = &[
     ),
     (
         "setup",
+        "git-credential-hf --timeout 2 setup",
+        "Write the helper with a 2-second time-out for the Hub's checks (a later setup keeps it).",
+    ),
+    (
+        "setup",
         "git-credential-hf setup --remove",
-        "Undo setup: remove exactly the entries it wrote.",
+        "Undo setup: remove every entry that runs the helper, whatever its URL.",
     ),
 ];
 

@@ -1,51 +1,58 @@
 //! `setup`: for each Hub URL, an empty `credential.<url>.helper` (which turns off every helper
-//! configured before it for that URL) followed by this helper. `--remove` takes out exactly that.
+//! configured before it for that URL) followed by this helper, with the options given (or
+//! those of the entry it replaces). `--remove` takes out every entry that runs this helper,
+//! in any form `setup` has written, whatever URL it is scoped to.
 
 use super::{Ctx, Streams};
-use crate::cli::SetupArgs;
-use crate::env::PATH;
+use crate::cli::{GlobalArgs, SetupArgs};
+use crate::env::{HOME, PATH};
 use crate::git::config::{self, File};
-use crate::git::helper::{self, Configured, Helper};
+use crate::git::helper::{self, Configured, Helper, OUR_PROGRAM};
 use crate::git::origin::{Allowed, Origin};
+use crate::redact::redact;
+use clap::ValueEnum;
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
 
-pub fn run(ctx: &Ctx, args: &SetupArgs, io: &mut Streams) -> anyhow::Result<ExitCode> {
+pub fn run(
+    ctx: &Ctx,
+    (args, given): &(&SetupArgs, &GlobalArgs),
+    io: &mut Streams,
+) -> anyhow::Result<ExitCode> {
     let out = &mut *io.out;
     config::require_git(ctx.io.git)?;
     let config = File::new(ctx.io.git, scope(args));
-    let helper = helper_value(ctx)?;
+    if args.remove {
+        return remove(&config, out);
+    }
+    let (program, disposable) = program(ctx)?;
+    let mut written = Vec::new();
     for origin in Allowed::new(&ctx.settings).origins() {
         let url = origin.to_string();
         let key = format!("credential.{url}.helper");
         let values = config.get_all(&key)?;
-        let kept = without_ours(&values);
-        let mut status = if args.remove {
-            if kept.len() == values.len() {
-                "nothing to remove"
-            } else {
-                config.set_all(&key, &kept)?;
-                config.remove_section_if_empty("credential", &url)?;
-                "removed"
-            }
-        } else if ends_with_ours(&values) && kept.len() + 2 == values.len() {
-            "already set"
+        let previous = values.iter().rev().find(|v| is_ours(v));
+        let helper = with_options(&program, previous, given);
+        let mut wanted = without_ours(&values);
+        wanted.extend([String::new(), helper.clone()]);
+        let mut status = if values == wanted {
+            "already set".to_string()
         } else {
-            let mut new = kept;
-            new.extend([String::new(), helper.clone()]);
-            config.set_all(&key, &new)?;
-            "set"
+            config.set_all(&key, &wanted)?;
+            match previous {
+                Some(old) if *old != helper => format!("updated (was `{}`)", redact(old)),
+                _ => "set".to_string(),
+            }
         };
         // git gives our token to every helper after ours to store: none may follow in the
         // file written to, and the others are named.
-        let mut after = match args.remove {
-            true => Vec::new(),
-            false => after_ours(ctx, origin)?,
-        };
+        let mut after = after_ours(ctx, origin)?;
         if after.iter().any(|c| config.holds(&c.scope, &c.file)) {
             config.move_section_last("credential", &url)?;
-            status = "moved last in the file, after the helpers that would have copied the token";
+            status = "moved last in the file, after the helpers that would have copied the token"
+                .to_string();
             after = after_ours(ctx, origin)?;
         }
         writeln!(out, "{key} ({}): {status}", config.name())?;
@@ -53,14 +60,66 @@ pub fn run(ctx: &Ctx, args: &SetupArgs, io: &mut Streams) -> anyhow::Result<Exit
             writeln!(
                 out,
                 "  note: git still runs `{}` ({}: {}) after it for {url}, which then keeps a copy of the token: remove it, or run `git-credential-hf setup --file {}`",
-                c.value, c.scope, c.file, c.file
+                redact(&c.value),
+                c.scope,
+                c.file,
+                c.file
             )?;
         }
+        if !written.contains(&helper) {
+            written.push(helper);
+        }
     }
-    if !args.remove {
+    writeln!(
+        out,
+        "git now asks `{}` for these URLs, before any other helper; undo with `git-credential-hf setup --remove`.",
+        written.join("`, `")
+    )?;
+    if let Some((place, dir)) = disposable {
+        writeln!(
+            io.err,
+            "git-credential-hf: warning: this git-credential-hf is in {}, {place}, which can go away: git would then fail to run it. Install it for good (`uv tool install git-credential-hf`, `pipx install git-credential-hf` or `cargo install --locked git-credential-hf`), then run `git-credential-hf setup` again",
+            dir.display()
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Every entry of this file that runs this helper, whatever its URL: an entry for an endpoint
+/// no longer set would otherwise fail once the binary is gone.
+fn remove(config: &File, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+    let mut removed = 0;
+    for key in config.helper_keys()? {
+        let values = config.get_all(&key)?;
+        let kept = without_ours(&values);
+        if kept.len() == values.len() {
+            continue;
+        }
+        config.set_all(&key, &kept)?;
+        if let Some(url) = key
+            .strip_prefix("credential.")
+            .and_then(|k| k.strip_suffix(".helper"))
+        {
+            config.remove_section_if_empty("credential", url)?;
+        }
+        let ours: Vec<String> = values
+            .iter()
+            .filter(|v| is_ours(v))
+            .map(|v| format!("`{}`", redact(v)))
+            .collect();
         writeln!(
             out,
-            "git now asks `{helper}` for these URLs, before any other helper; undo with `git-credential-hf setup --remove`."
+            "{key} ({}): removed {}",
+            config.name(),
+            ours.join(", ")
+        )?;
+        removed += 1;
+    }
+    if removed == 0 {
+        writeln!(
+            out,
+            "nothing to remove: no credential helper entry in the {} config runs git-credential-hf",
+            config.name()
         )?;
     }
     Ok(ExitCode::SUCCESS)
@@ -99,17 +158,58 @@ fn without_ours(values: &[String]) -> Vec<String> {
     kept
 }
 
-/// `["", <this helper>]` at the end, as `setup` leaves it.
-fn ends_with_ours(values: &[String]) -> bool {
-    matches!(values, [.., reset, last] if reset.is_empty() && is_ours(last))
-}
-
 fn is_ours(value: &str) -> bool {
     Helper::parse(value).is_ours()
 }
 
-/// `hf` when git will find this very binary on PATH, else its absolute path.
-fn helper_value(ctx: &Ctx) -> anyhow::Result<String> {
+/// `program` with the options `setup` was given, and those of the entry it replaces that it
+/// was not given (a re-run to upgrade the form keeps `--timeout 2`).
+fn with_options(program: &str, previous: Option<&String>, given: &GlobalArgs) -> String {
+    let old = previous
+        .map(|p| Helper::parse(p).our_args().unwrap_or_default().to_string())
+        .unwrap_or_default();
+    let mut words = old.split_whitespace();
+    let (mut timeout, mut auth_type, mut rest) = (None, None, Vec::new());
+    while let Some(word) = words.next() {
+        let (name, inline) = match word.split_once('=') {
+            Some((n, v)) => (n, Some(v.to_string())),
+            None => (word, None),
+        };
+        let slot = match name {
+            "--timeout" => &mut timeout,
+            "--auth-type" => &mut auth_type,
+            _ => {
+                rest.push(word.to_string());
+                continue;
+            }
+        };
+        *slot = inline.or_else(|| words.next().map(str::to_string));
+    }
+    if let Some(t) = given.timeout {
+        timeout = Some(format!("{}", t.as_secs_f64()));
+    }
+    if let Some(a) = given.auth_type.and_then(|a| a.to_possible_value()) {
+        auth_type = Some(a.get_name().to_string());
+    }
+    let mut value = program.to_string();
+    for (flag, v) in [("--timeout", timeout), ("--auth-type", auth_type)] {
+        if let Some(v) = v {
+            value.push_str(&format!(" {flag} {v}"));
+        }
+    }
+    for word in rest {
+        value.push(' ');
+        value.push_str(&word);
+    }
+    value
+}
+
+/// What git is told to run, and where this binary is when that place is a passing one.
+/// `!git-credential-hf` when git's shell finds this very binary on PATH: it survives an
+/// upgrade, and costs one process less than `hf` (which git runs as `git credential-hf`, a
+/// second git that then finds us); Git for Windows runs both through its sh too. Else the
+/// binary's absolute path, escaped for that shell.
+fn program(ctx: &Ctx) -> anyhow::Result<(String, Option<(String, PathBuf)>)> {
     let exe = std::env::current_exe()?.canonicalize()?;
     let on_path = ctx
         .env
@@ -120,11 +220,57 @@ fn helper_value(ctx: &Ctx) -> anyhow::Result<String> {
         .map(|dir| dir.join(exe.file_name().unwrap_or_default()))
         .find(|candidate| candidate.is_file())
         .and_then(|c| c.canonicalize().ok());
-    let name_ok = exe.file_stem().is_some_and(|s| s == "git-credential-hf");
-    Ok(match on_path {
-        Some(found) if name_ok && found == exe => "hf".to_string(),
+    let name_ok = exe.file_stem().is_some_and(|s| s == OUR_PROGRAM);
+    let program = match on_path {
+        Some(found) if name_ok && found == exe => format!("!{OUR_PROGRAM}"),
         _ => shell_escape(&exe),
-    })
+    };
+    let dir = exe.parent().unwrap_or(&exe).to_path_buf();
+    let home = ctx.env.path(HOME).and_then(|h| h.canonicalize().ok());
+    Ok((
+        program,
+        passing_place(&exe, home.as_deref()).map(|place| (place, dir)),
+    ))
+}
+
+/// Where a binary does not stay: a temporary folder, or a cache or build folder (marked by
+/// a CACHEDIR.TAG, as cargo's target folder and uv's cache are, or named so).
+fn passing_place(exe: &Path, home: Option<&Path>) -> Option<String> {
+    let temp = std::env::temp_dir().canonicalize().unwrap_or_default();
+    let temps = [
+        temp.as_path(),
+        Path::new("/tmp"),
+        Path::new("/var/tmp"),
+        Path::new("/dev/shm"),
+    ];
+    // A home is no passing place, even one under /tmp.
+    let at_home = home.is_some_and(|h| exe.starts_with(h));
+    if !at_home
+        && temps
+            .iter()
+            .any(|t| t.components().count() > 1 && exe.starts_with(t))
+    {
+        return Some("a temporary folder".to_string());
+    }
+    if let Some(tagged) = exe
+        .ancestors()
+        .skip(1)
+        .find(|a| a.join("CACHEDIR.TAG").is_file())
+    {
+        return Some(format!(
+            "a build or cache folder ({} has a CACHEDIR.TAG)",
+            tagged.display()
+        ));
+    }
+    exe.components()
+        .any(|c| match c {
+            Component::Normal(n) => {
+                let n = n.to_string_lossy().to_lowercase();
+                [".cache", "cache", "caches"].contains(&n.as_str())
+            }
+            _ => false,
+        })
+        .then(|| "a cache folder".to_string())
 }
 
 /// The `credential.helper` value that runs the program at `path`. git runs a value that is an

@@ -148,6 +148,29 @@ impl<'a> File<'a> {
         }
     }
 
+    /// The credential helper keys set in this file (`credential.helper`,
+    /// `credential.<url>.helper`), each once, in file order.
+    pub fn helper_keys(&self) -> anyhow::Result<Vec<String>> {
+        let out = self.run(&[
+            "--name-only",
+            "--get-regexp",
+            r"^credential\.(.+\.)?helper$",
+        ])?;
+        let mut keys: Vec<String> = Vec::new();
+        match out.code {
+            Some(0) => {
+                for key in out.stdout_text().lines() {
+                    if !keys.iter().any(|k| k == key) {
+                        keys.push(key.to_string());
+                    }
+                }
+            }
+            Some(1) => {}
+            _ => bail!("cannot read the credential helpers: {}", out.reason()),
+        }
+        Ok(keys)
+    }
+
     /// Replaces every value of `key` with `values`, in order.
     pub fn set_all(&self, key: &str, values: &[String]) -> anyhow::Result<()> {
         let out = self.run(&["--unset-all", key])?;

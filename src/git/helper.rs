@@ -55,9 +55,11 @@ impl Helper {
         }
     }
 
-    /// How users know it: `store`, `cache`, `manager`, `libsecret`, `hf`, or `shell`.
+    /// How users know it: `store`, `cache`, `manager`, `libsecret`, `hf` (in any form), or
+    /// `shell`.
     pub fn name(&self) -> String {
         match self {
+            Helper::Shell(_) if self.is_ours() => "hf".to_string(),
             Helper::Shell(_) => "shell".to_string(),
             Helper::Named { name: program, .. } | Helper::Path { program, .. } => {
                 let base = program.rsplit(['/', '\\']).next().unwrap_or(program);
@@ -69,9 +71,25 @@ impl Helper {
         }
     }
 
-    /// Whether this is the helper itself: `hf`, a path to `git-credential-hf`.
+    /// Whether this is the helper itself, in any form `setup` has written: `hf`, a path to
+    /// `git-credential-hf`, `!git-credential-hf` (each with options or without).
     pub fn is_ours(&self) -> bool {
-        !matches!(self, Helper::Shell(_)) && self.name() == "hf"
+        self.our_args().is_some()
+    }
+
+    /// This helper's own options when the value runs it (`--timeout 2`; `""` for none), else
+    /// `None`.
+    pub fn our_args(&self) -> Option<&str> {
+        match self {
+            Helper::Shell(code) => {
+                let (program, args) = shell_word(code);
+                let base = program.rsplit(['/', '\\']).next().unwrap_or(&program);
+                (base.strip_suffix(".exe").unwrap_or(base) == OUR_PROGRAM).then_some(args)
+            }
+            Helper::Named { args, .. } | Helper::Path { args, .. } => {
+                (self.name() == "hf").then_some(args.as_str())
+            }
+        }
     }
 
     /// The command that makes this helper forget `target`'s credentials: the erase git itself
@@ -98,6 +116,32 @@ impl Helper {
             )),
         }
     }
+}
+
+/// The program's name: on PATH as such, it is what `setup` writes after the `!`.
+pub const OUR_PROGRAM: &str = "git-credential-hf";
+
+/// The first word of a shell command as sh reads it (quotes and backslashes undone), and the
+/// rest after the blanks that end it.
+fn shell_word(code: &str) -> (String, &str) {
+    let code = code.trim_start();
+    let mut word = String::new();
+    let mut chars = code.char_indices();
+    let mut quote = None;
+    while let Some((i, c)) = chars.next() {
+        match (quote, c) {
+            (None, c) if c.is_whitespace() => return (word, code[i..].trim_start()),
+            (None, '\\') | (Some('"'), '\\') => {
+                if let Some((_, next)) = chars.next() {
+                    word.push(next);
+                }
+            }
+            (None, '\'' | '"') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (_, c) => word.push(c),
+        }
+    }
+    (word, "")
 }
 
 /// One helper of the chain, with where git read it.
@@ -307,11 +351,34 @@ mod tests {
                 true,
             ),
             (r"/opt/a\ b/git-credential-store --file x", "store", false),
+            ("!git-credential-hf", "hf", true),
+            ("!git-credential-hf --timeout 2", "hf", true),
+            ("!/usr/local/bin/git-credential-hf -v", "hf", true),
+            (r"!'/a b/git-credential-hf' -v", "hf", true),
+            (r#"!"/a b/git-credential-hf.exe""#, "hf", true),
+            (r"!/a\ b/git-credential-hf", "hf", true),
+            ("!git-credential-hf-other", "shell", false),
+            ("!gh auth git-credential", "shell", false),
         ];
         for (value, name, ours) in names {
             let h = Helper::parse(value);
             assert_eq!((h.name().as_str(), h.is_ours()), (name, ours), "{value}");
         }
+        let args = |v: &str| Helper::parse(v).our_args().map(str::to_string);
+        assert_eq!(
+            args("!git-credential-hf --timeout 2").as_deref(),
+            Some("--timeout 2")
+        );
+        assert_eq!(
+            args(r"!'/a b/git-credential-hf'  -v").as_deref(),
+            Some("-v")
+        );
+        assert_eq!(
+            args("hf --auth-type bearer").as_deref(),
+            Some("--auth-type bearer")
+        );
+        assert_eq!(args("hf").as_deref(), Some(""));
+        assert_eq!(args("store"), None);
         assert_eq!(
             Helper::parse(r"/a\ b/x --y z"),
             Helper::Path {
