@@ -180,8 +180,20 @@ fn install_sets_up_everything_and_uninstall_takes_it_all_out() {
         .ok()
         .stderr_lacks("not on PATH");
 
-    // Uninstall: nothing left in PREFIX, no credential entry in the global config.
-    it.install(&["--uninstall"]).stdout_has("removed");
+    // Uninstall: nothing left in PREFIX, no credential entry in the global config, not even
+    // one written for an HF_ENDPOINT that is no longer set.
+    let mirror = "credential.https://mirror.example.org.helper";
+    for value in ["", "!git-credential-hf --timeout 2"] {
+        it.env
+            .git(&["config", "--global", "--add", mirror, value])
+            .run()
+            .ok();
+    }
+    it.install(&["--uninstall"])
+        .stdout_has("removed")
+        .stdout_has(&format!(
+            "{mirror} (global): removed `!git-credential-hf --timeout 2`"
+        ));
     assert_eq!(it.files(), Vec::<PathBuf>::new());
     let config = it
         .env
