@@ -8,10 +8,6 @@
 # dates), `switch`, `logout`. Every check asserts the exit code and the output; any mismatch
 # fails the script.
 #
-# Checks marked "after" wait on the ntpath / environment work of issue 16 (Python's Windows
-# path rules, case-insensitive variable names): they run and are reported, but do not fail
-# the script until STRICT_AFTER=1 (set it once that work is merged).
-#
 # Usage: .ci/windows.sh        (WINDOWS_CI_DIR: where to build and keep the prefix)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -108,7 +104,7 @@ hub="http://127.0.0.1:$(cat "$hub_port_file")"
 scratch="$dir/cwd"
 rm -rf "$scratch"
 mkdir -p "$scratch"
-passed=0 failed=0 waiting=0 early=0
+passed=0 failed=0
 failures=()
 input=''
 # run [VAR=VALUE...] -- ARGS...: the exe under Wine with only those variables (and Wine's
@@ -128,15 +124,10 @@ run() {
 }
 misses=()
 miss() { misses+=("$1"); }
-# check NAME: starts a check; after NAME: one that waits on the ntpath/env work.
-kind=now
+# check NAME: starts a check.
 check() {
-  name=$1 kind=now misses=()
+  name=$1 misses=()
   echo "check: $name"
-}
-after() {
-  check "$1"
-  kind=after
 }
 code_is() { [[ $code == "$1" ]] || miss "exit code $code, expected $1"; }
 out_is() { [[ $out == "$1" ]] || miss "stdout $(printf %q "$out"), expected $(printf %q "$1")"; }
@@ -155,16 +146,8 @@ file_has() { [[ -f $1 && $(<"$1") == *"$2"* ]] || miss "$1 lacks $(printf %q "$2
 file_absent() { [[ ! -e $1 ]] || miss "$1 exists"; }
 done_() {
   if ((${#misses[@]} == 0)); then
-    if [[ $kind == after ]]; then
-      early=$((early + 1))
-      echo "  ok (an 'after' check that passes already: make it a plain check)"
-    else
-      passed=$((passed + 1))
-      echo "  ok"
-    fi
-  elif [[ $kind == after && ${STRICT_AFTER:-0} != 1 ]]; then
-    waiting=$((waiting + 1))
-    printf '  waits on the ntpath/env work: %s\n' "${misses[@]}"
+    passed=$((passed + 1))
+    echo "  ok"
   else
     failed=$((failed + 1))
     failures+=("$name")
@@ -236,19 +219,19 @@ code_is 0
 out_is "$T_D"
 done_
 
-after "token: a lower-case hf_token (environment names are case-insensitive)"
+check "token: a lower-case hf_token (environment names are case-insensitive)"
 run "hf_token=$T_ENV" -- token
 code_is 0
 out_is "$T_ENV"
 done_
 
-after "token: HF_HOME=%USERPROFILE%\\hf home (ntpath.expandvars)"
+check "token: HF_HOME=%USERPROFILE%\\hf home (ntpath.expandvars)"
 run 'HF_HOME=%USERPROFILE%\hf home' -- token
 code_is 0
 out_is "$T_D"
 done_
 
-after "token: HF_HOME=~\\hf home (ntpath.expanduser)"
+check "token: HF_HOME=~\\hf home (ntpath.expanduser)"
 run 'HF_HOME=~\hf home' -- token
 code_is 0
 out_is "$T_D"
@@ -338,19 +321,19 @@ code_is 0
 out_has "credential.https://huggingface.co.helper (file $profile_win\\test.gitconfig): already set"
 done_
 
-check "setup --remove: exactly what setup wrote"
+check "setup --remove: every entry of ours"
 run "${stub_env[@]}" -- setup --remove --file "$profile_win\\test.gitconfig"
 code_is 0
 out_has "credential.https://hf.co.helper (file $profile_win\\test.gitconfig): removed"
 file_is "$store" ""
 done_
 
-check "setup: the exe on PATH is written as \`hf\`"
+check "setup: the exe on PATH is written as \`!git-credential-hf\`"
 run "WINEPATH=$(wine_env "$wine" winepath -w "$tools/git" | tr -d '\r\n');$install_win" \
   "GIT_STUB_LOG=$dir/git.log" -- setup --file "$profile_win\\test.gitconfig"
 code_is 0
-file_has "$store" "credential.https://huggingface.co.helper	hf"
-out_has "git now asks \`hf\`"
+file_has "$store" "credential.https://huggingface.co.helper	!git-credential-hf"
+out_has "git now asks \`!git-credential-hf\`"
 done_
 
 echo "== login, list, switch, logout (files in the prefix, a loopback Hub)"
@@ -459,7 +442,7 @@ done_
 rm -rf "$logged"
 
 echo "== stored_tokens beside a backslashed HF_TOKEN_PATH"
-after "login with HF_TOKEN_PATH=D:\\secrets\\token writes D:\\secrets\\stored_tokens"
+check "login with HF_TOKEN_PATH=D:\\secrets\\token writes D:\\secrets\\stored_tokens"
 input="$T_A"
 run 'HF_TOKEN_PATH=D:\secrets\token' "HF_ENDPOINT=$hub" -- login --token-stdin
 code_is 0
@@ -498,8 +481,8 @@ out_has "test result: ok."
 done_
 
 reset_files
-total=$((passed + failed + waiting + early))
-echo "windows: $passed passed, $failed failed, $waiting waiting on the ntpath/env work, $early of those passing already ($total checks, $((SECONDS - start)) s)"
+total=$((passed + failed))
+echo "windows: $passed passed, $failed failed ($total checks, $((SECONDS - start)) s)"
 if ((failed)); then
   printf 'failed: %s\n' "${failures[@]}"
   exit 1

@@ -115,8 +115,10 @@ impl Settings {
 mod tests {
     use super::*;
 
+    /// With POSIX path rules on every system (the Windows ones: tests/python_paths.rs).
     fn load(pairs: &[(&str, &str)]) -> Settings {
-        Settings::load(&Env::from_pairs(pairs.iter().copied()), &|_| None).unwrap()
+        let env = Env::from_pairs(pairs.iter().copied());
+        Settings::load_as(Flavor::Posix, &env, &|_| None).unwrap()
     }
 
     #[test]

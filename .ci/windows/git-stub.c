@@ -75,6 +75,10 @@ int main(int argc, char **argv)
 		puts("git version 2.47.1.windows.1");
 		return 0;
 	}
+	/* The helper chain across every scope (`setup` asks which helpers run after it): none
+	 * but the file's, which this stand-in keeps apart. */
+	if (argc > 2 && !strcmp(argv[1], "config") && !strcmp(argv[2], "--show-scope"))
+		return 1;
 	if (argc < 5 || strcmp(argv[1], "config") || strcmp(argv[2], "--file")) {
 		fprintf(stderr, "git stub: unsupported command\n");
 		return 128;
@@ -97,6 +101,19 @@ int main(int argc, char **argv)
 				printf("%s %s\n", keys[i], values[i]);
 				found = 1;
 			}
+		return found ? 0 : 1;
+	}
+	/* `--name-only --get-regexp '^credential\.(.+\.)?helper$'`: the helper keys. */
+	if (!strcmp(op, "--name-only") && argc == 7 && !strcmp(argv[5], "--get-regexp")) {
+		int found = 0;
+		for (int i = 0; i < count; i++) {
+			size_t n = keys[i] ? strlen(keys[i]) : 0;
+			if (n >= 17 && !strncmp(keys[i], "credential.", 11) &&
+			    !strcmp(keys[i] + n - 6, "helper")) {
+				puts(keys[i]);
+				found = 1;
+			}
+		}
 		return found ? 0 : 1;
 	}
 	if (!strcmp(op, "--unset-all") && argc == 6) {

@@ -180,6 +180,7 @@ pub mod fake {
     use crate::io::git::FakeGit;
     use crate::io::http::FakeHttp;
     use crate::io::keychain::FakeKeychain;
+    use crate::python::path::Flavor;
     use std::process::ExitCode;
     use std::sync::Arc;
 
@@ -213,7 +214,11 @@ pub mod fake {
                 http: &self.http,
                 keychain: Arc::new(FakeKeychain::default()),
             };
-            Ctx::new(&self.env, io, self.options, "/w".into()).unwrap()
+            let mut ctx = Ctx::new(&self.env, io, self.options, "/w".into()).unwrap();
+            // The fakes hold POSIX paths, on every system.
+            let home = |user: Option<&str>| crate::io::fs::Fs::user_home(&self.fs, user);
+            ctx.settings = Settings::load_as(Flavor::Posix, &self.env, &home).unwrap();
+            ctx
         }
 
         /// Runs `command` with `input`; (exit code, stdout, stderr).

@@ -276,7 +276,9 @@ mod tests {
         let mut all = pairs.to_vec();
         all.push(("HOME", "/h"));
         let env = Env::from_pairs(all);
-        let settings = Settings::load(&env, &|_| None).unwrap();
+        // POSIX paths on every system: the Windows rules have tests of their own.
+        let settings =
+            Settings::load_as(crate::python::path::Flavor::Posix, &env, &|_| None).unwrap();
         resolve(&Inputs {
             settings: &settings,
             env: &env,
@@ -450,7 +452,10 @@ mod tests {
         assert_eq!(answer(&[], &FakeFs::default()), None);
         assert_eq!(answer(&[], &sys("")), None);
         assert_eq!(answer(&[], &sys(" \r\n\t")), None);
-        assert_eq!(answer(&[], &sys("\u{a0}hf_x\x1c\r\n")).unwrap().0, "hf_x");
+        // UTF-8 as Python reads it on every system in its UTF-8 mode (on Windows without it,
+        // the ANSI code page: python::text).
+        let utf8 = [("PYTHONUTF8", "1")];
+        assert_eq!(answer(&utf8, &sys("\u{a0}hf_x\x1c\r\n")).unwrap().0, "hf_x");
         assert_eq!(answer(&[], &sys("hf_\r\nx")).unwrap().0, "hf_x");
     }
 
@@ -472,7 +477,7 @@ mod tests {
             ..FakeFs::default()
         };
         assert!(
-            run(&[], &bad)
+            run(&[("PYTHONUTF8", "1")], &bad)
                 .unwrap_err()
                 .to_string()
                 .contains("not valid UTF-8")

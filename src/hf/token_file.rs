@@ -18,8 +18,11 @@ pub enum ReadError {
     Folder {
         path: String,
     },
-    NotUtf8 {
+    /// Not text as Python decodes it: UTF-8, or on Windows outside UTF-8 mode the ANSI code
+    /// page (`ansi`).
+    Undecodable {
         path: String,
+        ansi: bool,
     },
 }
 
@@ -36,10 +39,10 @@ impl fmt::Display for ReadError {
                 f,
                 "the token file {path} is a folder: remove the folder {path}, then log in again"
             ),
-            ReadError::NotUtf8 { path } => write!(
+            ReadError::Undecodable { path, ansi } => write!(
                 f,
                 "the token file {path} is not valid {}: remove it and log in again",
-                match cfg!(windows) {
+                match ansi {
                     true => "text in the ANSI code page (as Python reads it on Windows)",
                     false => "UTF-8",
                 }
@@ -61,7 +64,8 @@ pub fn read(settings: &Settings, fs: &dyn Fs) -> Result<Option<Token>, ReadError
             return Err(ReadError::Unreadable { path, err });
         }
     };
-    let text = read_text(bytes, settings.utf8_mode).ok_or(ReadError::NotUtf8 { path })?;
+    let ansi = cfg!(windows) && !settings.utf8_mode;
+    let text = read_text(bytes, settings.utf8_mode).ok_or(ReadError::Undecodable { path, ansi })?;
     Ok(clean(&text))
 }
 
