@@ -167,7 +167,7 @@ fn a_binary_where_it_will_not_stay_is_warned_about() {
     // A copy in a temporary folder outside HOME, even on PATH.
     let tmp = tempfile::tempdir().unwrap();
     let copy = tmp.path().join("git-credential-hf");
-    std::fs::copy(BIN, &copy).unwrap();
+    support::copy_binary(&copy);
     let path = format!("{}:/usr/bin:/bin", tmp.path().display());
     env.program(copy.to_str().unwrap(), &["setup", "--file", "b"])
         .env("PATH", &path)
@@ -181,7 +181,7 @@ fn a_binary_where_it_will_not_stay_is_warned_about() {
     // Installed under HOME: no warning.
     let bin = env.path(".local/bin");
     std::fs::create_dir_all(&bin).unwrap();
-    std::fs::copy(BIN, bin.join("git-credential-hf")).unwrap();
+    support::copy_binary(&bin.join("git-credential-hf"));
     env.program(
         bin.join("git-credential-hf").to_str().unwrap(),
         &["setup", "--file", "c"],

@@ -16,6 +16,14 @@ use std::time::{Duration, Instant};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_git-credential-hf");
 
+/// Puts the binary at `to` as a hard link where it can (no file of it is ever open for
+/// writing), else as a copy; `execute` waits out the busy file a copy can leave (below).
+pub fn copy_binary(to: &Path) {
+    if std::fs::hard_link(BIN, to).is_err() {
+        std::fs::copy(BIN, to).unwrap();
+    }
+}
+
 /// A Hub imitation that knows `token` (alice's write token "laptop"), and a TestEnv pointed
 /// at it (`HF_ENDPOINT`) with `HF_TOKEN=token`.
 pub fn env_with_hub_token(token: &str) -> (TestEnv, hub::Hub) {
@@ -306,16 +314,29 @@ impl TestCmd {
         self.execute(Some(limit))
     }
 
+    /// A program copied by this test process can be busy for a moment ("Text file busy"):
+    /// another test's child, forked while the copy was open for writing, holds it until that
+    /// child execs. Try again for a while.
+    fn spawn(&mut self) -> std::process::Child {
+        let mut tries = 0;
+        loop {
+            match self.cmd.spawn() {
+                Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy && tries < 100 => {
+                    tries += 1;
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                spawned => return spawned.unwrap_or_else(|e| panic!("{}: {e}", self.label)),
+            }
+        }
+    }
+
     fn execute(mut self, limit: Option<Duration>) -> (Out, Duration) {
         self.cmd
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let start = Instant::now();
-        let mut child = self
-            .cmd
-            .spawn()
-            .unwrap_or_else(|e| panic!("{}: {e}", self.label));
+        let mut child = self.spawn();
         let mut stdin = child.stdin.take().unwrap();
         let input = std::mem::take(&mut self.stdin);
         let writer = std::thread::spawn(move || {
