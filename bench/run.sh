@@ -155,11 +155,15 @@ printf 'protocol=https\nhost=huggingface.co\nusername=git\npassword=%s\n\n' "$TO
   run git -c credential.helper= -c "credential.helper=$BIN" credential approve
 [[ -s $CACHE_FILE ]] || die "no cache file after approve"
 
-# A warm get must not touch the network: no socket at all.
+# A warm get must not touch the network (no socket at all), nor read system files beyond the
+# loader's: no CA store, no git config, no time zone (the local clock is for -v only).
 check_warm() {
   run strace -f -qq -e trace=%network -o "$WORK/net.txt" "$BIN" get <"$REQ_HUB" | answers_token ||
     die "warm get did not answer the token"
   [[ ! -s $WORK/net.txt ]] || die "the warm get made network calls: $(head -3 "$WORK/net.txt")"
+  run strace -f -qq -e trace=openat -o "$WORK/etc.txt" "$BIN" get <"$REQ_HUB" >/dev/null
+  ! grep -v '"/etc/ld\.so\.' "$WORK/etc.txt" | grep -q '"/etc/' ||
+    die "the warm get read what it does not need: $(grep '"/etc/' "$WORK/etc.txt" | head -3)"
 }
 check_warm
 run "HF_ENDPOINT=$LOCAL" "$BIN" get <"$REQ_LOCAL" | answers_token || die "warm local get failed"

@@ -8,16 +8,24 @@ use crate::settings::Settings;
 use crate::time::{local_clock, utc};
 use crate::token::Resolved;
 
-/// Where a verdict came from, for `-v`: the Hub just now, or our cache.
-pub fn how(how: How) -> String {
-    match how {
-        How::Asked { took } => format!("checked with the Hub ({} ms)", took.as_millis()),
-        How::Cached { checked_at } => format!(
-            "cached verdict from {}",
-            local_clock(checked_at as i64, crate::hub::store::now() as i64)
-        ),
-        How::NotAsked => "the Hub was not asked".to_string(),
+/// Where a verdict came from, for `-v`: the Hub just now, or our cache. Worked out only when
+/// printed: the local clock costs a time-zone file read that a quiet warm `get` must not pay.
+pub fn how(how: How) -> impl std::fmt::Display {
+    struct Says(How);
+    impl std::fmt::Display for Says {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            match self.0 {
+                How::Asked { took } => write!(f, "checked with the Hub ({} ms)", took.as_millis()),
+                How::Cached { checked_at } => write!(
+                    f,
+                    "cached verdict from {}",
+                    local_clock(checked_at as i64, crate::hub::store::now() as i64)
+                ),
+                How::NotAsked => f.write_str("the Hub was not asked"),
+            }
+        }
     }
+    Says(how)
 }
 
 pub fn rejected(found: &Resolved, origin: &Origin) -> String {
