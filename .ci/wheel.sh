@@ -84,10 +84,10 @@ user pip install -q --disable-pip-version-check --no-cache-dir --no-index "$whee
 
 user git-credential-hf setup
 for url in https://huggingface.co https://hf.co; do
-  # The plain name, since the installed binary is the one on PATH: an upgrade or a moved venv
-  # keeps working.
-  [[ $(user git config --global --get-all "credential.$url.helper") == $'\nhf' ]] ||
-    die "setup did not write the empty helper then \`hf\` for $url"
+  # The name, since the installed binary is the one on PATH: an upgrade or a moved venv keeps
+  # working.
+  [[ $(user git config --global --get-all "credential.$url.helper") == $'\n!git-credential-hf' ]] ||
+    die "setup did not write the empty helper then \`!git-credential-hf\` for $url"
 done
 
 token=hf_WheelCiFakeToken-not-a-real-one
