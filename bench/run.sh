@@ -162,8 +162,9 @@ check_warm() {
     die "warm get did not answer the token"
   [[ ! -s $WORK/net.txt ]] || die "the warm get made network calls: $(head -3 "$WORK/net.txt")"
   run strace -f -qq -e trace=openat -o "$WORK/etc.txt" "$BIN" get <"$REQ_HUB" >/dev/null
-  ! grep -v '"/etc/ld\.so\.' "$WORK/etc.txt" | grep -q '"/etc/' ||
-    die "the warm get read what it does not need: $(grep '"/etc/' "$WORK/etc.txt" | head -3)"
+  grep -v '"/etc/ld\.so\.' "$WORK/etc.txt" | grep '"/etc/' >"$WORK/etc-read.txt" || true
+  [[ ! -s $WORK/etc-read.txt ]] ||
+    die "the warm get read what it does not need: $(head -3 "$WORK/etc-read.txt")"
 }
 check_warm
 run "HF_ENDPOINT=$LOCAL" "$BIN" get <"$REQ_LOCAL" | answers_token || die "warm local get failed"
