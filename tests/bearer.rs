@@ -3,8 +3,8 @@
 
 mod support;
 
+use hub_imitation::{Auth, Hub, TokenInfo};
 use support::TestEnv;
-use support::hub::{Auth, Hub, TokenInfo};
 
 const OAUTH: &str = "hf_oauth_AliceAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 const ACCESS: &str = "hf_AccessTokenBBBBBBBBBBBBBBBBBBBBBBBBBB";

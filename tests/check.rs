@@ -3,8 +3,8 @@
 
 mod support;
 
+use hub_imitation::{Hub, TokenInfo};
 use serde_json::Value;
-use support::hub::{Hub, TokenInfo};
 use support::{Out, TestEnv};
 
 const WRITE: &str = "hf_WriteTokenAAAAAAAAAAAAAAAAAAAAAAAAAAAA";

@@ -5,10 +5,11 @@
 
 mod support;
 
+use hub_imitation::{Hub, TokenInfo, WhoamiMode};
+use serde_json::Value;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 use std::time::Duration;
-use support::hub::{Hub, Json, TokenInfo, WhoamiMode};
 use support::{Out, TestCmd, TestEnv};
 
 const TOKEN: &str = "hf_ConcurrencyTokenCCCCCCCCCCCCCCCCCCCCCC";
@@ -63,7 +64,8 @@ fn run_at_once(env: &TestEnv, cmds: Vec<(Op, TestCmd)>) -> (Vec<(Op, Out)>, usiz
         std::thread::spawn(move || {
             while !done.load(Ordering::SeqCst) {
                 if let Ok(text) = std::fs::read_to_string(&path) {
-                    Json::parse(&text).unwrap_or_else(|e| panic!("half-written cache: {e}"));
+                    serde_json::from_str::<Value>(&text)
+                        .unwrap_or_else(|e| panic!("half-written cache: {e}"));
                     reads.fetch_add(1, Ordering::SeqCst);
                 }
                 std::thread::sleep(Duration::from_millis(2));
@@ -90,14 +92,15 @@ fn run_at_once(env: &TestEnv, cmds: Vec<(Op, TestCmd)>) -> (Vec<(Op, Out)>, usiz
 /// The cache after the storm: whole, one entry, with this verdict, and no temp files.
 fn assert_cache(env: &TestEnv, valid: bool) {
     let text = std::fs::read_to_string(env.path(CACHE)).unwrap();
-    let json = Json::parse(&text).unwrap_or_else(|e| panic!("corrupt cache: {e}\n{text}"));
-    let Some(Json::Obj(entries)) = json.get("entries") else {
+    let json: Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("corrupt cache: {e}\n{text}"));
+    let Some(Value::Object(entries)) = json.get("entries") else {
         panic!("{text}")
     };
     assert_eq!(entries.len(), 1, "{text}");
     assert_eq!(
-        entries[0].1.get("valid"),
-        Some(&Json::Bool(valid)),
+        entries.values().next().unwrap().get("valid"),
+        Some(&Value::Bool(valid)),
         "{text}"
     );
     for entry in std::fs::read_dir(env.path(".cache/git-credential-hf")).unwrap() {

@@ -7,12 +7,12 @@
 
 mod support;
 
+use hub_imitation::{Hub, TokenInfo};
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use support::TestEnv;
-use support::hub::{Hub, TokenInfo};
 
 const FILE: &str = "hf_DivergenceFileTokenAAAAAAAAAAAAAAAAAAA";
 const OTHER: &str = "hf_DivergenceOtherTokenBBBBBBBBBBBBBBBBBB";

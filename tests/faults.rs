@@ -4,9 +4,10 @@
 
 mod support;
 
+use hub_imitation::{Hub, WhoamiMode};
+use serde_json::Value;
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
-use support::hub::{Hub, Json, WhoamiMode};
 use support::{Out, TestEnv};
 
 const TOKEN: &str = "hf_FaultInjectionTokenQQQQQQQQQQQQQQQQQQQ";
@@ -39,13 +40,14 @@ fn cached_verdicts(env: &TestEnv) -> Vec<bool> {
     let Ok(text) = std::fs::read_to_string(env.path(".cache/git-credential-hf/whoami.json")) else {
         return Vec::new();
     };
-    let json = Json::parse(&text).unwrap_or_else(|e| panic!("corrupt cache: {e}\n{text}"));
-    let Some(Json::Obj(entries)) = json.get("entries") else {
+    let json: Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("corrupt cache: {e}\n{text}"));
+    let Some(Value::Object(entries)) = json.get("entries") else {
         panic!("cache without entries: {text}");
     };
     entries
-        .iter()
-        .map(|(_, e)| matches!(e.get("valid"), Some(Json::Bool(true))))
+        .values()
+        .map(|e| matches!(e.get("valid"), Some(Value::Bool(true))))
         .collect()
 }
 

@@ -4,11 +4,12 @@
 
 mod support;
 
+use hub_imitation::Hub;
+use serde_json::Value;
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
-use support::hub::{Hub, Json};
 use support::{TestCmd, TestEnv};
 
 const TOKEN: &str = "hf_FilesTokenFFFFFFFFFFFFFFFFFFFFFFFFFFFF";
@@ -80,11 +81,12 @@ fn assert_private_files(env: &TestEnv) {
 /// The cache's verdicts, or a panic naming the corruption.
 fn cache_verdicts(env: &TestEnv) -> Vec<bool> {
     let text = fs::read_to_string(env.path(CACHE)).unwrap();
-    let json = Json::parse(&text).unwrap_or_else(|e| panic!("corrupt cache: {e}: {text}"));
+    let json: Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("corrupt cache: {e}: {text}"));
     match json.get("entries") {
-        Some(Json::Obj(entries)) => entries
-            .iter()
-            .map(|(_, e)| e.get("valid") == Some(&Json::Bool(true)))
+        Some(Value::Object(entries)) => entries
+            .values()
+            .map(|e| e.get("valid") == Some(&Value::Bool(true)))
             .collect(),
         _ => panic!("no entries: {text}"),
     }

@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::hub::{Hub, TokenInfo};
+use hub_imitation::{Hub, TokenInfo};
 use support::{BIN, TestEnv};
 
 const GOOD: &str = "hf_GoodTokenAAAAAAAAAAAAAAAAAAAAAAAAAAAA";

@@ -6,8 +6,8 @@
 
 mod support;
 
+use hub_imitation::{Auth, Hub, TokenInfo};
 use std::path::{Path, PathBuf};
-use support::hub::{Auth, Hub, TokenInfo};
 use support::{BIN, Out, TestEnv};
 
 const WRITE: &str = "hf_WriteTokenAAAAAAAAAAAAAAAAAAAAAAAAAAAA";

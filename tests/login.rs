@@ -5,9 +5,9 @@
 
 mod support;
 
+use hub_imitation::{Hub, TokenInfo};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use support::hub::{Hub, TokenInfo};
 use support::{BIN, TestEnv};
 
 const LAPTOP: &str = "hf_ExampleLaptopTokenXXXXXXXXXXXXXXXXXXXX";

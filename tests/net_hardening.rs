@@ -7,11 +7,11 @@
 
 mod support;
 
+use hub_imitation::{Hub, OAuthMode, TokenInfo, WhoamiMode};
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use support::hub::{Hub, OAuthMode, TokenInfo, WhoamiMode};
 use support::oauth::{NEW, OLD, REFRESH, ROTATED, oauth_login};
 use support::{Out, TestCmd, TestEnv};
 

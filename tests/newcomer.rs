@@ -5,7 +5,7 @@
 
 mod support;
 
-use support::hub::{Hub, TokenInfo};
+use hub_imitation::{Hub, TokenInfo};
 use support::{BIN, TestEnv};
 
 const LAPTOP: &str = "hf_ExampleLaptopTokenXXXXXXXXXXXXXXXXXXXX";

@@ -4,11 +4,11 @@
 
 mod support;
 
+use hub_imitation::{Hub, OAuthMode};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use support::TestEnv;
-use support::hub::{Hub, OAuthMode};
 use support::oauth::{NEW, OLD, PLAIN, REFRESH, ROTATED, oauth_login, stored_tokens};
 
 const LIFETIME: i64 = 30 * 86_400;

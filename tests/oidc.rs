@@ -4,9 +4,9 @@
 
 mod support;
 
+use hub_imitation::Hub;
 use std::os::unix::fs::PermissionsExt;
 use support::TestEnv;
-use support::hub::Hub;
 
 const ID_TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.id-token-from-ci.sig";
 const EXCHANGED: &str = "hf_jwt_ExchangedTokenEEEEEEEEEEEEEEEEEE";

@@ -6,9 +6,9 @@
 
 mod support;
 
+use hub_imitation::{Hub, OAuthMode, TokenInfo};
 use serde_json::Value;
 use std::time::{SystemTime, UNIX_EPOCH};
-use support::hub::{Hub, OAuthMode, TokenInfo};
 use support::{BIN, TestEnv};
 
 const ACCESS: &str = "hf_ProtocolAccessTokenAAAAAAAAAAAAAAAAAAAA";

@@ -5,11 +5,11 @@
 
 mod support;
 
+use hub_imitation::{Hub, OAuthCall, OAuthMode, TokenInfo};
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use support::TestEnv;
-use support::hub::{Hub, OAuthCall, OAuthMode, TokenInfo};
 use support::oauth::{NEW, OLD, oauth_login};
 
 const LAPTOP: &str = "hf_ExampleLaptopTokenXXXXXXXXXXXXXXXXXXXX";

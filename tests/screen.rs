@@ -5,10 +5,10 @@
 
 mod support;
 
+use hub_imitation::{Hub, TokenInfo, WhoamiMode};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::time::Duration;
-use support::hub::{Hub, TokenInfo, WhoamiMode};
 use support::{BIN, TestEnv, on_path};
 
 const FILE: &str = "hf_FileTokenAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";

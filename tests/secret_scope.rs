@@ -9,11 +9,11 @@
 
 mod support;
 
+use hub_imitation::{Hub, TokenInfo};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
-use support::hub::{Hub, TokenInfo};
 use support::{BIN, Out, TestEnv, on_path};
 
 /// The token huggingface_hub uses (the token file), valid at the mirror.

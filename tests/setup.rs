@@ -6,7 +6,7 @@
 
 mod support;
 
-use support::hub::{Hub, TokenInfo};
+use hub_imitation::{Hub, TokenInfo};
 use support::{BIN, TestEnv};
 
 const TOKEN: &str = "hf_SetupFormsTokenSSSSSSSSSSSSSSSSSSSSSSS";

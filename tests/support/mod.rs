@@ -3,10 +3,10 @@
 //! variables cleared, and scans every output stream for leaked tokens.
 #![allow(dead_code)]
 
-pub mod hub;
 pub mod oauth;
 pub mod python;
 
+use hub_imitation::{Hub, TokenInfo};
 use std::cell::RefCell;
 use std::ffi::OsStr;
 use std::io::{Read, Write};
@@ -26,9 +26,9 @@ pub fn copy_binary(to: &Path) {
 
 /// A Hub imitation that knows `token` (alice's write token "laptop"), and a TestEnv pointed
 /// at it (`HF_ENDPOINT`) with `HF_TOKEN=token`.
-pub fn env_with_hub_token(token: &str) -> (TestEnv, hub::Hub) {
-    let hub = hub::Hub::start();
-    hub.add_token(token, hub::TokenInfo::write("alice", "laptop"));
+pub fn env_with_hub_token(token: &str) -> (TestEnv, Hub) {
+    let hub = Hub::start();
+    hub.add_token(token, TokenInfo::write("alice", "laptop"));
     let env = TestEnv::new();
     env.secret(token);
     env.set_env("HF_TOKEN", token);

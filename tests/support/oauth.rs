@@ -2,7 +2,7 @@
 //! token), and a Hub imitation ready to refresh it, for the refresh tests.
 
 use super::TestEnv;
-use super::hub::{Hub, TokenInfo};
+use hub_imitation::{Hub, TokenInfo};
 
 pub const OLD: &str = "hf_oauth_OldAccessTokenAAAAAAAAAAAAAAAA";
 pub const NEW: &str = "hf_oauth_NewAccessTokenBBBBBBBBBBBBBBBB";

@@ -2,7 +2,13 @@
 //! and the OIDC token-exchange grant, JSON) and a GitHub-Actions-style id-token minting
 //! endpoint, `GET /actions-id-token`, on the same loopback server.
 
-use super::{Hub, Json, Outcome, Request, Response, Shared, TokenInfo, js, query_param};
+use serde_json::Value;
+
+use crate::http::{Outcome, Request, Response};
+use crate::hub::{Hub, Shared};
+use crate::js;
+use crate::route::query_param;
+use crate::types::TokenInfo;
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
@@ -62,7 +68,7 @@ struct IdGrant {
 }
 
 #[derive(Default)]
-pub(super) struct OAuthState {
+pub(crate) struct OAuthState {
     mode: OAuthMode,
     lifetime: i64,
     refresh: HashMap<String, RefreshGrant>,
@@ -146,7 +152,7 @@ impl Hub {
     }
 }
 
-pub(super) fn route(shared: &Shared, req: &Request) -> Option<Outcome> {
+pub(crate) fn route(shared: &Shared, req: &Request) -> Option<Outcome> {
     match (req.method.as_str(), req.path.as_str()) {
         ("POST", "/oauth/token") => Some(Outcome::Reply(token_endpoint(shared, req))),
         ("GET", "/actions-id-token") => Some(Outcome::Reply(mint(shared, req))),
@@ -158,8 +164,8 @@ fn token_endpoint(shared: &Shared, req: &Request) -> Response {
     let content_type = req.header("content-type").unwrap_or("").to_string();
     let body = String::from_utf8_lossy(&req.body).into_owned();
     let fields: BTreeMap<String, String> = if content_type.starts_with("application/json") {
-        match Json::parse(&body) {
-            Ok(Json::Obj(kv)) => kv
+        match serde_json::from_str(&body) {
+            Ok(Value::Object(kv)) => kv
                 .into_iter()
                 .filter_map(|(k, v)| Some((k, v.as_str()?.to_string())))
                 .collect(),

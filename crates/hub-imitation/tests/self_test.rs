@@ -1,7 +1,5 @@
-//! Self-test of the Hub imitation in tests/support/hub.rs.
-
-#[path = "support/hub.rs"]
-mod hub;
+//! Self-test of the Hub imitation: raw HTTP against it (one small client below, raw bytes on
+//! the socket where a test needs them), and real git and git-lfs through it.
 
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::TcpStream;
@@ -9,7 +7,8 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use hub::{Auth, Hub, Json, TokenInfo, WhoamiMode, base64_encode, sha256_hex};
+use hub_imitation::{Auth, Hub, TokenInfo, WhoamiMode, base64_decode, base64_encode, sha256_hex};
+use serde_json::Value;
 
 const WRITE: &str = "hf_writeWRITEwriteWRITEwriteWRITEwr";
 const READ: &str = "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";
@@ -49,8 +48,9 @@ impl Resp {
     fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
-    fn json(&self) -> Json {
-        Json::parse(&self.text()).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.text())
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
     }
 }
 
@@ -154,8 +154,8 @@ fn whoami_valid_tokens() {
     let j = r.json();
     assert_eq!(j.get("type").unwrap().as_str(), Some("user"));
     assert_eq!(j.get("name").unwrap().as_str(), Some("alice"));
-    assert_eq!(j.get("email"), Some(&Json::Null));
-    let Some(Json::Arr(orgs)) = j.get("orgs") else {
+    assert_eq!(j.get("email"), Some(&Value::Null));
+    let Some(Value::Array(orgs)) = j.get("orgs") else {
         panic!("orgs")
     };
     assert_eq!(orgs[0].get("name").unwrap().as_str(), Some("example-org"));
@@ -170,7 +170,7 @@ fn whoami_valid_tokens() {
     let j = whoami(&hub, READ).json();
     let at = j.get("auth").unwrap().get("accessToken").unwrap();
     assert_eq!(at.get("role").unwrap().as_str(), Some("read"));
-    assert_eq!(j.get("orgs"), Some(&Json::Arr(vec![])));
+    assert_eq!(j.get("orgs"), Some(&Value::Array(vec![])));
 
     let j = whoami(&hub, OAUTH).json();
     let auth = j.get("auth").unwrap();
@@ -183,7 +183,7 @@ fn whoami_valid_tokens() {
     assert_eq!(at.get("role").unwrap().as_str(), Some("fineGrained"));
     assert_eq!(
         at.get("fineGrained"),
-        Some(&Json::parse(FINE_JSON).unwrap())
+        Some(&serde_json::from_str::<Value>(FINE_JSON).unwrap())
     );
 
     assert_eq!(hub.whoami_calls(), 4);
@@ -233,7 +233,7 @@ fn whoami_modes() {
     hub.set_whoami_mode(WhoamiMode::Garbage);
     let r = whoami(&hub, WRITE);
     assert_eq!(r.status, 200);
-    assert!(Json::parse(&r.text()).is_err());
+    assert!(serde_json::from_str::<Value>(&r.text()).is_err());
 
     hub.set_whoami_mode(WhoamiMode::RedirectTo("http://127.0.0.1:9/x".into()));
     let r = whoami(&hub, WRITE);
@@ -394,14 +394,14 @@ fn keep_alive_expect_continue_chunked_and_log() {
     );
     let j = resp.json();
     assert_eq!(j.get("transfer").unwrap().as_str(), Some("basic"));
-    let Some(Json::Arr(objs)) = j.get("objects") else {
+    let Some(Value::Array(objs)) = j.get("objects") else {
         panic!()
     };
     let href = objs[0]
         .get("actions")
         .and_then(|a| a.get("download"))
         .and_then(|d| d.get("href"))
-        .and_then(Json::as_str)
+        .and_then(Value::as_str)
         .unwrap()
         .to_string();
     assert_eq!(href, format!("{}/lfs-objects/{oid}", hub.url()));
@@ -478,7 +478,7 @@ fn utilities() {
         "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3"
     );
     assert_eq!(base64_encode(b"git:hf_x"), "Z2l0OmhmX3g=");
-    assert_eq!(hub::base64_decode("Z2l0OmhmX3g=").unwrap(), b"git:hf_x");
+    assert_eq!(base64_decode("Z2l0OmhmX3g=").unwrap(), b"git:hf_x");
 }
 
 // ---------------------------------------------------------------------------
@@ -676,7 +676,7 @@ fn lfs_batch_and_objects() {
     );
     assert_eq!(r.status, 200);
     let j = r.json();
-    let Some(Json::Arr(objs)) = j.get("objects") else {
+    let Some(Value::Array(objs)) = j.get("objects") else {
         panic!()
     };
     let href = objs[0]
@@ -686,12 +686,12 @@ fn lfs_batch_and_objects() {
         .unwrap()
         .get("href");
     assert_eq!(
-        href.and_then(Json::as_str).unwrap(),
+        href.and_then(Value::as_str).unwrap(),
         format!("{}/lfs-objects/{w_oid}", hub.url())
     );
     assert_eq!(
         objs[1].get("error").unwrap().get("code"),
-        Some(&Json::Num("404".into()))
+        Some(&Value::from(404))
     );
     assert_eq!(
         get(&hub, &format!("/lfs-objects/{w_oid}"), &[]).body,
@@ -718,7 +718,7 @@ fn lfs_batch_and_objects() {
     );
     assert_eq!(r.status, 200);
     let j = r.json();
-    let Some(Json::Arr(objs)) = j.get("objects") else {
+    let Some(Value::Array(objs)) = j.get("objects") else {
         panic!()
     };
     assert!(objs[0].get("actions").is_none());
@@ -728,7 +728,7 @@ fn lfs_batch_and_objects() {
         .get("upload")
         .unwrap()
         .get("href")
-        .and_then(Json::as_str)
+        .and_then(Value::as_str)
         .unwrap()
         .to_string();
     let path = href.strip_prefix(&hub.url()).unwrap();
