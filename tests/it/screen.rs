@@ -3,13 +3,12 @@
 //! does not answer: remembered for a minute, said once, and `status` and `check` bounded by
 //! one time-out.
 
-mod support;
-
+use crate::support;
+use crate::support::{BIN, TestEnv, on_path};
 use hub_imitation::{Hub, TokenInfo, WhoamiMode};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::time::Duration;
-use support::{BIN, TestEnv, on_path};
 
 const FILE: &str = "hf_FileTokenAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 const ENV: &str = "hf_EnvTokenBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB";

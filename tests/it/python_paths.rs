@@ -4,8 +4,7 @@
 //! huggingface_hub's constants give with `posixpath` and with `ntpath` (run here on Linux, with
 //! os.environ as Windows has it: names without case). tests/parity/paths.py is the Python side.
 
-mod support;
-
+use crate::support;
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};

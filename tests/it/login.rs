@@ -1,14 +1,12 @@
 //! `login`, `logout`, `switch`, `list` on huggingface_hub's own files, against the Hub
 //! imitation's whoami. The files must be exactly what huggingface_hub 2.4 writes
 //! (tests/fixtures/huggingface_hub-2.4).
-#![cfg(unix)]
 
-mod support;
-
+use crate::support;
+use crate::support::{BIN, TestEnv};
 use hub_imitation::{Hub, TokenInfo};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use support::{BIN, TestEnv};
 
 const LAPTOP: &str = "hf_ExampleLaptopTokenXXXXXXXXXXXXXXXXXXXX";
 const CI_READ: &str = "hf_ExampleCiReadTokenYYYYYYYYYYYYYYYYYYYY";

@@ -1,10 +1,9 @@
 //! The helper through real git: `git credential fill|approve|reject` against the loopback
 //! Hub imitation, and the binary fed directly on stdin.
 
-mod support;
-
+use crate::support;
+use crate::support::{BIN, TestEnv};
 use hub_imitation::{Hub, TokenInfo};
-use support::{BIN, TestEnv};
 
 const GOOD: &str = "hf_GoodTokenAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 const OTHER: &str = "hf_OtherTokenBBBBBBBBBBBBBBBBBBBBBBBBBBB";

@@ -1,15 +1,13 @@
 //! OAuth refresh of the token file, against the Hub imitation's `/oauth/token`: due, not due,
 //! failed, invalid_grant, offline, a switch in the middle, and 8 processes at once.
-#![cfg(unix)]
 
-mod support;
-
+use crate::support;
+use crate::support::TestEnv;
+use crate::support::oauth::{NEW, OLD, PLAIN, REFRESH, ROTATED, oauth_login, stored_tokens};
 use hub_imitation::{Hub, OAuthMode};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use support::TestEnv;
-use support::oauth::{NEW, OLD, PLAIN, REFRESH, ROTATED, oauth_login, stored_tokens};
 
 const LIFETIME: i64 = 30 * 86_400;
 

@@ -2,10 +2,9 @@
 //! gnome-keyring, an entry stored by `secret-tool` (secret on stdin), and `status --json` run
 //! inside it. Skipped, saying so, where those programs are missing (.ci/run installs them).
 
-mod support;
-
+use crate::support;
+use crate::support::{BIN, TestEnv, on_path};
 use serde_json::Value;
-use support::{BIN, TestEnv, on_path};
 
 const FILE: &str = "hf_FileTokenAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 const KEYCHAIN: &str = "hf_KeychainTokenBBBBBBBBBBBBBBBBBBBBBBBB";

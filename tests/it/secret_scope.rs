@@ -7,14 +7,13 @@
 //! loopback recording proxy that answers nothing: nothing leaves the machine, and the test sees
 //! which hosts the helper tried.
 
-mod support;
-
+use crate::support;
+use crate::support::{BIN, Out, TestEnv, on_path};
 use hub_imitation::{Hub, TokenInfo};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
-use support::{BIN, Out, TestEnv, on_path};
 
 /// The token huggingface_hub uses (the token file), valid at the mirror.
 const ACTIVE: &str = "hf_ActiveMirrorTokenAAAAAAAAAAAAAAAAAAAAA";

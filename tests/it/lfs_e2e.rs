@@ -4,11 +4,9 @@
 //! Each scenario counts whoami calls (from the Hub's log) and helper invocations (a wrapper
 //! script that logs the operation git asked for, then runs the real binary).
 
-mod support;
-
+use crate::support::{BIN, Out, TestEnv};
 use hub_imitation::{Auth, Hub, TokenInfo};
 use std::path::{Path, PathBuf};
-use support::{BIN, Out, TestEnv};
 
 const WRITE: &str = "hf_WriteTokenAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 const READ: &str = "hf_ReadTokenBBBBBBBBBBBBBBBBBBBBBBBBBBBBB";

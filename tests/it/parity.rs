@@ -16,9 +16,6 @@
 //! Knobs (for exploring; the defaults are what CI runs): PARITY_SEED / PARITY_RANDOM_CASES
 //! change the random part, PARITY_KEEP=1 keeps the case folders, PARITY_BIN=<program> checks
 //! another implementation instead of ours (used to check the harness itself).
-#![cfg(unix)]
-
-mod support;
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -29,8 +26,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
+use crate::support::python::find_python;
 use serde_json::{Value, json};
-use support::python::find_python;
 
 const BIN: &str = env!("CARGO_BIN_EXE_git-credential-hf");
 const DRIVER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/parity/driver.py");
@@ -607,7 +604,7 @@ fn hex(bytes: &[u8]) -> String {
 // Python
 // ---------------------------------------------------------------------------------------------
 
-// find_python: tests/support/python.rs.
+// find_python: tests/it/support/python.rs.
 
 /// What huggingface_hub said for one case.
 #[derive(Debug)]

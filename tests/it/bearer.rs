@@ -1,10 +1,9 @@
 //! OAuth tokens over git: sent as `Authorization: Bearer` when git offers the `authtype`
 //! capability (git >= 2.46), against a Hub that refuses them as a Basic password.
 
-mod support;
-
+use crate::support;
+use crate::support::TestEnv;
 use hub_imitation::{Auth, Hub, TokenInfo};
-use support::TestEnv;
 
 const OAUTH: &str = "hf_oauth_AliceAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 const ACCESS: &str = "hf_AccessTokenBBBBBBBBBBBBBBBBBBBBBBBBBB";

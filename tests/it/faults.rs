@@ -2,13 +2,12 @@
 //! A failing check sends the token unchecked, costs one request and at most the time-out,
 //! never marks the token invalid, never prints it, and never follows a redirect.
 
-mod support;
-
+use crate::support;
+use crate::support::{Out, TestEnv};
 use hub_imitation::{Hub, WhoamiMode};
 use serde_json::Value;
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
-use support::{Out, TestEnv};
 
 const TOKEN: &str = "hf_FaultInjectionTokenQQQQQQQQQQQQQQQQQQQ";
 

@@ -1,12 +1,10 @@
 //! What a new user meets first (#18): unknown commands, malformed `login` input, a folder
 //! where a file belongs, a damaged stored_tokens, option values out of range, `check`'s
 //! conflicts and fixes, `switch` without a name and its completion, and `--help`.
-#![cfg(unix)]
 
-mod support;
-
+use crate::support;
+use crate::support::{BIN, TestEnv};
 use hub_imitation::{Hub, TokenInfo};
-use support::{BIN, TestEnv};
 
 const LAPTOP: &str = "hf_ExampleLaptopTokenXXXXXXXXXXXXXXXXXXXX";
 const CI_READ: &str = "hf_ExampleCiReadTokenYYYYYYYYYYYYYYYYYYYY";
@@ -276,7 +274,7 @@ fn skip_probe() {
 fn a_skip_shows_in_the_test_output_and_fails_where_none_may_happen() {
     let run = |no_skips: bool| {
         let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
-        cmd.args(["skip_probe", "--exact"])
+        cmd.args(["newcomer::skip_probe", "--exact"])
             .env("GIT_CREDENTIAL_HF_SKIP_PROBE", "1")
             .env_remove(support::NO_SKIPS);
         if no_skips {
@@ -291,7 +289,10 @@ fn a_skip_shows_in_the_test_output_and_fails_where_none_may_happen() {
     // Without --nocapture, as `cargo test` runs it.
     let (code, stderr) = run(false);
     assert_eq!(code, Some(0), "{stderr}");
-    assert!(stderr.contains("SKIPPED skip_probe: asked to"), "{stderr}");
+    assert!(
+        stderr.contains("SKIPPED newcomer::skip_probe: asked to"),
+        "{stderr}"
+    );
     let (code, _) = run(true);
     assert_eq!(code, Some(101));
 }

@@ -1,16 +1,13 @@
-//! Round trips with the real huggingface_hub (tests/support/python.rs finds it): what we
+//! Round trips with the real huggingface_hub (tests/it/support/python.rs finds it): what we
 //! write, Python reads; what Python writes, we read; OAuth refresh and OIDC against the Hub
 //! imitation with both implementations, ending with the same files and the same requests.
-#![cfg(unix)]
 
-mod support;
-
+use crate::support::TestEnv;
+use crate::support::oauth::{NEW, OLD, oauth_login};
 use hub_imitation::{Hub, OAuthCall, OAuthMode, TokenInfo};
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use support::TestEnv;
-use support::oauth::{NEW, OLD, oauth_login};
 
 const LAPTOP: &str = "hf_ExampleLaptopTokenXXXXXXXXXXXXXXXXXXXX";
 const CI_READ: &str = "hf_ExampleCiReadTokenYYYYYYYYYYYYYYYYYYYY";

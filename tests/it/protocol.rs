@@ -2,14 +2,12 @@
 //! newer git on PATH (2.47 here), each feature checked where that git offers it: the
 //! `capability` operation, `password_expiry_utc`, `ephemeral`, `state[]` through `store` and
 //! `erase`, a storage helper after ours, and the request git-xet sends, 200 times.
-#![cfg(unix)]
 
-mod support;
-
+use crate::support;
+use crate::support::{BIN, TestEnv};
 use hub_imitation::{Hub, OAuthMode, TokenInfo};
 use serde_json::Value;
 use std::time::{SystemTime, UNIX_EPOCH};
-use support::{BIN, TestEnv};
 
 const ACCESS: &str = "hf_ProtocolAccessTokenAAAAAAAAAAAAAAAAAAAA";
 const OAUTH: &str = "hf_oauth_ProtocolOAuthTokenBBBBBBBBBBBBBB";

@@ -3,16 +3,14 @@
 //! after a rejection, symlinked files, bytes that are not UTF-8, `token/.`, a variable given
 //! twice, `logout` and the git helpers' copy, the folders `login` makes. (The refresh's
 //! time-out and its redirects are deliberate differences, in the README.)
-#![cfg(unix)]
 
-mod support;
-
+use crate::support;
+use crate::support::TestEnv;
 use hub_imitation::{Hub, TokenInfo};
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use support::TestEnv;
 
 const FILE: &str = "hf_DivergenceFileTokenAAAAAAAAAAAAAAAAAAA";
 const OTHER: &str = "hf_DivergenceOtherTokenBBBBBBBBBBBBBBBBBB";

@@ -2,11 +2,9 @@
 //! helper file, `.netrc`, a repository whose remote URL holds a token, environment variables,
 //! and the loopback Hub imitation. Every byte printed is scanned for the full tokens.
 
-mod support;
-
+use crate::support::{BIN, Out, TestEnv};
 use hub_imitation::{Hub, TokenInfo};
 use serde_json::Value;
-use support::{BIN, Out, TestEnv};
 
 const WRITE: &str = "hf_WriteTokenAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 const READ: &str = "hf_ReadTokenBBBBBBBBBBBBBBBBBBBBBBBBBBBBB";

@@ -4,9 +4,7 @@
 //! `git-credential-hf get` on stdin. HF_HUB_OFFLINE=1 with HF_TOKEN set means any request the
 //! helper accepts is answered at once, so "no password" is the allow-list's decision alone.
 
-mod support;
-
-use support::TestEnv;
+use crate::support::TestEnv;
 
 const TOKEN: &str = "hf_HostSafetyTokenZZZZZZZZZZZZZZZZZZZZZZZ";
 /// HF_ENDPOINT of the loopback and IPv6 tables (nothing listens: the helper is offline).

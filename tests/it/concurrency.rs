@@ -3,14 +3,12 @@
 //! through the cache lock. Erases bypass the cache by design (each re-checks), so they are
 //! counted apart.
 
-mod support;
-
+use crate::support::{Out, TestCmd, TestEnv};
 use hub_imitation::{Hub, TokenInfo, WhoamiMode};
 use serde_json::Value;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 use std::time::Duration;
-use support::{Out, TestCmd, TestEnv};
 
 const TOKEN: &str = "hf_ConcurrencyTokenCCCCCCCCCCCCCCCCCCCCCC";
 const REVOKED: &str = "hf_ConcurrencyRevokedRRRRRRRRRRRRRRRRRRRR";

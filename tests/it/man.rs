@@ -3,20 +3,18 @@
 //! generates, when a subcommand or option is missing from it, or when man warns about it.
 //!
 //! Regenerate the page after changing the command line or the sections below:
-//!     UPDATE_MAN=1 cargo test --test man
+//!     UPDATE_MAN=1 cargo test --test it man::
 
-mod support;
-
+use crate::support::TestEnv;
 use clap::CommandFactory;
 use clap_mangen::Man;
 use clap_mangen::roff::{Inline, Roff, bold, italic, roman};
 use git_credential_hf::cli::Cli;
 use std::io::Write;
 use std::path::Path;
-use support::TestEnv;
 
 const PAGE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/man/git-credential-hf.1");
-const REGENERATE: &str = "UPDATE_MAN=1 cargo test --test man";
+const REGENERATE: &str = "UPDATE_MAN=1 cargo test --test it man::";
 
 /// The variables read, by the helper and by the huggingface_hub rules it follows: the
 /// documented ones of `env.rs`, where every variable the helper reads is named once.

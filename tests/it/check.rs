@@ -1,11 +1,9 @@
 //! `check REPO` against the loopback Hub's auth-check: gated, private, read-only, fine-grained
 //! scoped to another org, not found, invalid token; human and JSON output for each.
 
-mod support;
-
+use crate::support::{Out, TestEnv};
 use hub_imitation::{Hub, TokenInfo};
 use serde_json::Value;
-use support::{Out, TestEnv};
 
 const WRITE: &str = "hf_WriteTokenAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 const READ: &str = "hf_ReadTokenBBBBBBBBBBBBBBBBBBBBBBBBBBBBB";

@@ -50,7 +50,7 @@ fn layer(top: &str) -> usize {
     LAYERS
         .iter()
         .position(|l| l.contains(&top))
-        .unwrap_or_else(|| panic!("src/{top} is in no layer of tests/layers.rs"))
+        .unwrap_or_else(|| panic!("src/{top} is in no layer of tests/it/layers.rs"))
 }
 
 /// The modules a file names: `crate::a::b::c` and `super::x`, resolved to the longest module

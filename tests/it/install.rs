@@ -1,10 +1,9 @@
 //! install/install.sh run for real (with `sh`, which is dash on Debian: POSIX only) into a
 //! temporary PREFIX and HOME, with the built binary (`--binary`) instead of a release build.
 
-mod support;
-
+use crate::support;
+use crate::support::{BIN, Out, TestEnv};
 use std::path::{Path, PathBuf};
-use support::{BIN, Out, TestEnv};
 
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/install/install.sh");
 const COMMITTED_PAGE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/man/git-credential-hf.1");

@@ -3,17 +3,15 @@
 //! or somebody else's, offline mode that still honours the cache, verdicts from the future,
 //! remembered refresh failures, refresh grants that could not be saved, and Hub text without
 //! control characters.
-#![cfg(unix)]
 
-mod support;
-
+use crate::support;
+use crate::support::oauth::{NEW, OLD, REFRESH, ROTATED, oauth_login};
+use crate::support::{Out, TestCmd, TestEnv};
 use hub_imitation::{Hub, OAuthMode, TokenInfo, WhoamiMode};
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use support::oauth::{NEW, OLD, REFRESH, ROTATED, oauth_login};
-use support::{Out, TestCmd, TestEnv};
 
 const TOKEN: &str = "hf_NetHardeningTokenNNNNNNNNNNNNNNNNNNNNN";
 const CACHE_DIR: &str = ".cache/git-credential-hf";

@@ -2,15 +2,14 @@
 //! rebuilt silently; the user's token file gets a one-line error that says what to do and
 //! is never written, whatever the command. Files of ours are written by rename, mode 0600.
 
-mod support;
-
+use crate::support;
+use crate::support::{TestCmd, TestEnv};
 use hub_imitation::Hub;
 use serde_json::Value;
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
-use support::{TestCmd, TestEnv};
 
 const TOKEN: &str = "hf_FilesTokenFFFFFFFFFFFFFFFFFFFFFFFFFFFF";
 const CACHE_DIR: &str = ".cache/git-credential-hf";

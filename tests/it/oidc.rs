@@ -1,12 +1,10 @@
 //! OIDC ("Trusted Publishers"): HF_OIDC_RESOURCE with HF_OIDC_ID_TOKEN or GitHub Actions
 //! minting, exchanged at the Hub imitation's `/oauth/token`, cached by the helper.
-#![cfg(unix)]
 
-mod support;
-
+use crate::support;
+use crate::support::TestEnv;
 use hub_imitation::Hub;
 use std::os::unix::fs::PermissionsExt;
-use support::TestEnv;
 
 const ID_TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.id-token-from-ci.sig";
 const EXCHANGED: &str = "hf_jwt_ExchangedTokenEEEEEEEEEEEEEEEEEE";

@@ -2,12 +2,10 @@
 //! is on PATH (no second git per fill), its escaped path otherwise, the options it is given,
 //! every form it ever wrote recognised (upgraded by a re-run, removed by `--remove` whatever
 //! the URL), and a warning when the binary sits where it will not stay.
-#![cfg(unix)]
 
-mod support;
-
+use crate::support;
+use crate::support::{BIN, TestEnv};
 use hub_imitation::{Hub, TokenInfo};
-use support::{BIN, TestEnv};
 
 const TOKEN: &str = "hf_SetupFormsTokenSSSSSSSSSSSSSSSSSSSSSSS";
 
