@@ -3,7 +3,7 @@
 //! inside it. Skipped, saying so, where those programs are missing (.ci/run installs them).
 
 use crate::support;
-use crate::support::{BIN, TestEnv, on_path};
+use crate::support::{BIN, TestEnv, keyring_session, on_path};
 use serde_json::Value;
 
 const FILE: &str = "hf_FileTokenAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
@@ -24,20 +24,7 @@ fn a_real_secret_service_entry_is_found_and_compared() {
     env.secret(KEYCHAIN);
     env.write_token_file(FILE);
     env.set_env("HF_HUB_OFFLINE", "1");
-    let runtime = env.scratch("runtime");
-    let script = env.write(
-        "keyring-session.sh",
-        &format!(
-            "set -e\n\
-             export XDG_RUNTIME_DIR='{runtime}'\n\
-             chmod 700 \"$XDG_RUNTIME_DIR\"\n\
-             printf 'pw' | gnome-keyring-daemon --unlock --components=secrets >/dev/null\n\
-             printf '%s' \"$KEYCHAIN_SECRET\" | timeout 10 secret-tool store --label=hf service 'git:https://huggingface.co' username hf_user\n\
-             unset KEYCHAIN_SECRET\n\
-             timeout 20 '{BIN}' status --json || true\n",
-            runtime = runtime.display()
-        ),
-    );
+    let script = keyring_session(&env, &format!("timeout 20 '{BIN}' status --json || true\n"));
     let out = env
         .program("dbus-run-session", &["--", "sh", script.to_str().unwrap()])
         .env("KEYCHAIN_SECRET", KEYCHAIN)

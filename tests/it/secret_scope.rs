@@ -8,7 +8,7 @@
 //! which hosts the helper tried.
 
 use crate::support;
-use crate::support::{BIN, Out, TestEnv, on_path};
+use crate::support::{BIN, Out, TestEnv, keyring_session, on_path};
 use hub_imitation::{Hub, TokenInfo};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
@@ -553,19 +553,11 @@ fn nothing_leaks_anywhere() {
         .iter()
         .all(|p| on_path(p))
     {
-        let runtime = w.env.scratch("runtime");
-        let script = w.env.write(
-            "keyring-session.sh",
+        let script = keyring_session(
+            &w.env,
             &format!(
-                "set -e\n\
-                 export XDG_RUNTIME_DIR='{runtime}'\n\
-                 chmod 700 \"$XDG_RUNTIME_DIR\"\n\
-                 printf 'pw' | gnome-keyring-daemon --unlock --components=secrets >/dev/null\n\
-                 printf '%s' \"$KEYCHAIN_SECRET\" | timeout 10 secret-tool store --label=hf service 'git:https://huggingface.co' username hf_user\n\
-                 unset KEYCHAIN_SECRET\n\
-                 timeout 20 '{BIN}' status || true\n\
-                 timeout 20 '{BIN}' status --json || true\n",
-                runtime = runtime.display()
+                "timeout 20 '{BIN}' status || true\n\
+                 timeout 20 '{BIN}' status --json || true\n"
             ),
         );
         let out = w

@@ -226,6 +226,35 @@ impl TestEnv {
     }
 }
 
+/// A script for `dbus-run-session -- sh SCRIPT`, with `KEYCHAIN_SECRET` in its environment:
+/// gnome-keyring in a private runtime folder, `KEYCHAIN_SECRET` stored by `secret-tool` as the
+/// Hub's `git:https://huggingface.co` entry (user hf_user), then `commands`. It waits for the
+/// daemon that `--unlock` starts to own the Secret Service name: a `secret-tool` that comes
+/// first has D-Bus start a second daemon, which can read the first one's half-written keyring
+/// (as when another test keeps the machine busy).
+pub fn keyring_session(env: &TestEnv, commands: &str) -> PathBuf {
+    let runtime = env.scratch("runtime");
+    env.write(
+        "keyring-session.sh",
+        &format!(
+            "set -e\n\
+             export XDG_RUNTIME_DIR='{runtime}'\n\
+             chmod 700 \"$XDG_RUNTIME_DIR\"\n\
+             printf 'pw' | gnome-keyring-daemon --unlock --components=secrets >/dev/null\n\
+             i=0\n\
+             until dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+               org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null |\
+               grep -q 'boolean true'; do\n\
+               i=$((i + 1)); [ $i -lt 200 ] || break; sleep 0.05\n\
+             done\n\
+             printf '%s' \"$KEYCHAIN_SECRET\" | timeout 10 secret-tool store --label=hf service 'git:https://huggingface.co' username hf_user\n\
+             unset KEYCHAIN_SECRET\n\
+             {commands}",
+            runtime = runtime.display()
+        ),
+    )
+}
+
 /// Set by `.ci/run`, which installs every tool the tests use: there a skip is a failure.
 pub const NO_SKIPS: &str = "GIT_CREDENTIAL_HF_TEST_NO_SKIPS";
 
