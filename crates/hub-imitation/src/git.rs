@@ -6,11 +6,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::thread;
 
-use crate::access::{Access, Flavor, authorize};
 use crate::http::{Request, Response};
 use crate::hub::Shared;
-use crate::lfs::lfs_batch;
-use crate::route::query_param;
 
 pub(crate) fn clean_git_env(cmd: &mut Command, home: &Path) {
     for (k, _) in std::env::vars_os() {
@@ -38,45 +35,7 @@ pub(crate) fn run_git(cmd: &mut Command) {
     );
 }
 
-pub(crate) fn repo_endpoint(
-    shared: &Shared,
-    req: &Request,
-    repo_id: &str,
-    suffix: &str,
-) -> Response {
-    match suffix {
-        "/info/lfs/objects/batch" => lfs_batch(shared, req, repo_id),
-        "/info/lfs/locks/verify" | "/info/lfs/locks" => {
-            // The Hub has no locking API.
-            Response::lfs_json(404, "{\"message\":\"Not Found\"}".to_string())
-        }
-        _ => {
-            let access = match suffix {
-                "/git-receive-pack" => Access::Write,
-                "/info/refs" if query_param(&req.query, "service") == Some("git-receive-pack") => {
-                    Access::Write
-                }
-                _ => Access::Read,
-            };
-            match authorize(shared, &req.auth, repo_id, access, Flavor::Git) {
-                Ok(user) => {
-                    if !shared
-                        .repos
-                        .join(format!("{repo_id}.git"))
-                        .join("HEAD")
-                        .exists()
-                    {
-                        return Response::text(404, "Repository not found");
-                    }
-                    http_backend(shared, req, repo_id, suffix, user.as_deref())
-                }
-                Err(r) => r,
-            }
-        }
-    }
-}
-
-fn http_backend(
+pub(crate) fn http_backend(
     shared: &Shared,
     req: &Request,
     repo_id: &str,

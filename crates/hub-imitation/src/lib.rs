@@ -37,7 +37,7 @@ use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
 
 /// A JSON string literal.
-pub fn js(s: &str) -> String {
+pub(crate) fn js(s: &str) -> String {
     serde_json::Value::from(s).to_string()
 }
 

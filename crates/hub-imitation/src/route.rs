@@ -1,10 +1,10 @@
-//! Which endpoint answers a request.
+//! Which endpoint answers a request, and who may reach a repo's git and LFS endpoints.
 
-use crate::access::api_error;
-use crate::git::repo_endpoint;
+use crate::access::{Access, Flavor, api_error, authorize};
+use crate::git::http_backend;
 use crate::http::{Outcome, Request, Response};
 use crate::hub::{Shared, normalize_repo_id};
-use crate::lfs::lfs_object_endpoint;
+use crate::lfs::{lfs_batch, lfs_object_endpoint};
 use crate::oauth;
 use crate::whoami::{auth_check, whoami};
 
@@ -63,4 +63,37 @@ pub(crate) fn query_param<'a>(query: &'a str, key: &str) -> Option<&'a str> {
         .filter_map(|kv| kv.split_once('='))
         .find(|(k, _)| *k == key)
         .map(|(_, v)| v)
+}
+
+fn repo_endpoint(shared: &Shared, req: &Request, repo_id: &str, suffix: &str) -> Response {
+    match suffix {
+        "/info/lfs/objects/batch" => lfs_batch(shared, req, repo_id),
+        "/info/lfs/locks/verify" | "/info/lfs/locks" => {
+            // The Hub has no locking API.
+            Response::lfs_json(404, "{\"message\":\"Not Found\"}".to_string())
+        }
+        _ => {
+            let access = match suffix {
+                "/git-receive-pack" => Access::Write,
+                "/info/refs" if query_param(&req.query, "service") == Some("git-receive-pack") => {
+                    Access::Write
+                }
+                _ => Access::Read,
+            };
+            match authorize(shared, &req.auth, repo_id, access, Flavor::Git) {
+                Ok(user) => {
+                    if !shared
+                        .repos
+                        .join(format!("{repo_id}.git"))
+                        .join("HEAD")
+                        .exists()
+                    {
+                        return Response::text(404, "Repository not found");
+                    }
+                    http_backend(shared, req, repo_id, suffix, user.as_deref())
+                }
+                Err(r) => r,
+            }
+        }
+    }
 }
