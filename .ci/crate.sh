@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 start=$SECONDS
 target=${CARGO_TARGET_DIR:-$PWD/target}
 version=$(cargo metadata --no-deps --format-version 1 --locked |
-  python3 -c 'import json, sys; print(json.load(sys.stdin)["packages"][0]["version"])')
+  python3 -c 'import json, sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"] == "git-credential-hf"))')
 name=git-credential-hf-$version
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -18,7 +18,8 @@ die() {
   exit 1
 }
 
-cargo package --locked
+# -p: the workspace's other member, the tests' Hub imitation, is dev-only (publish = false).
+cargo package --locked -p git-credential-hf
 crate=$target/package/$name.crate
 
 # Only these may be packaged (the `include` list in Cargo.toml, plus what cargo adds itself).

@@ -56,6 +56,6 @@ for target in "${targets[@]}"; do
   env "CC_$var=$dir/bin/cc" "AR_$var=$dir/bin/ar" \
     CARGO=/usr/bin/cargo RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$dir/target" \
     /usr/bin/cargo-clippy clippy --locked -q -Zbuild-std=std,panic_abort --target "$target" \
-    --lib --bins --tests -- -D warnings
+    -p git-credential-hf --lib --bins --tests -- -D warnings
   echo "  ok ($((SECONDS - start)) s)"
 done

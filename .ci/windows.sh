@@ -36,10 +36,11 @@ export RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO=/usr/bin/cargo CARGO_TARGET_
 build_start=$SECONDS
 echo "+ cargo clippy --lib --bins, and the unit tests, --target $target -- -D warnings"
 # cargo-clippy itself, not `cargo clippy`: cargo would find rustup's in ~/.cargo/bin first. The
-# integration tests are not for Windows (they drive Unix tools).
+# integration tests are not for Windows (they drive Unix tools), nor their Hub imitation (-p).
 for what in "--lib --bins" "--lib --profile test"; do
   # shellcheck disable=SC2086 # two words each
-  /usr/bin/cargo-clippy clippy --locked -q -Zbuild-std=std,panic_abort --target "$target" $what -- -D warnings
+  /usr/bin/cargo-clippy clippy --locked -q -Zbuild-std=std,panic_abort --target "$target" \
+    -p git-credential-hf $what -- -D warnings
 done
 echo "+ cargo build --target $target (Debian rustc, build-std, mingw-w64, -D warnings)"
 RUSTFLAGS="-D warnings" CARGO_PROFILE_DEV_DEBUG=0 \
@@ -463,7 +464,7 @@ echo "== the unit tests, built for Windows and run under Wine"
 skips=(places::netrc::tests::netrc_variable_wins)
 check "cargo test --lib (skipping ${skips[*]})"
 unit=$(RUSTFLAGS="-D warnings" CARGO_PROFILE_DEV_DEBUG=0 /usr/bin/cargo test --locked -q \
-  -Zbuild-std=std,panic_abort --target "$target" --lib --no-run --message-format=json-render-diagnostics |
+  -Zbuild-std=std,panic_abort --target "$target" -p git-credential-hf --lib --no-run --message-format=json-render-diagnostics |
   python3 -c 'import json, sys
 for line in sys.stdin:
     m = json.loads(line)

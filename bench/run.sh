@@ -332,8 +332,8 @@ measure check "whoami calls per cold get (warm gets in the same rounds: none)" \
   "$(awk "BEGIN { print $made / $n }")" --at-most 1 calls
 measure cold "$WORK/cold.json" "cold get" "warm get" "whoami round trip" \
   "cold get: one whoami round trip and nothing measurable on top"
-echo "git-lfs clone of a 20-file repo: <= 1 whoami call is asserted by tests/lfs_e2e.rs" \
-  "(clone_with_20_lfs_files_costs_one_whoami; \`cargo test --test lfs_e2e -- --nocapture\` prints the counts)"
+echo "git-lfs clone of a 20-file repo: <= 1 whoami call is asserted by tests/it/lfs_e2e.rs" \
+  "(clone_with_20_lfs_files_costs_one_whoami; \`cargo test --test it lfs_e2e:: -- --nocapture\` prints the counts)"
 
 # --- verdicts ----------------------------------------------------------------------------------
 mode=full

@@ -91,7 +91,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     outcome
 }
 
-/// What the man page documents beyond the command line (tests/man.rs generates it). Not an API.
+/// What the man page documents beyond the command line (tests/it/man.rs generates it). Not an API.
 #[doc(hidden)]
 pub mod manual {
     /// `status`'s problem codes: (code, severity, what it means).

@@ -115,7 +115,7 @@ impl Settings {
 mod tests {
     use super::*;
 
-    /// With POSIX path rules on every system (the Windows ones: tests/python_paths.rs).
+    /// With POSIX path rules on every system (the Windows ones: tests/it/python_paths.rs).
     fn load(pairs: &[(&str, &str)]) -> Settings {
         let env = Env::from_pairs(pairs.iter().copied());
         Settings::load_as(Flavor::Posix, &env, &|_| None).unwrap()

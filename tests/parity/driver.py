@@ -1,4 +1,4 @@
-"""Python side of tests/parity.rs: what does huggingface_hub.get_token() return for each case?
+"""Python side of tests/it/parity.rs: what does huggingface_hub.get_token() return for each case?
 
 Usage:
     driver.py run CASES_JSON RESULTS_JSON   evaluate every case, write one result per case
