@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 start=$SECONDS
 target=${CARGO_TARGET_DIR:-$PWD/target}
 version=$(cargo metadata --no-deps --format-version 1 --locked |
-  python3 -c 'import json, sys; print(json.load(sys.stdin)["packages"][0]["version"])')
+  python3 -c 'import json, sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"] == "git-credential-hf"))')
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

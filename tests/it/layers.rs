@@ -163,6 +163,8 @@ fn the_machine_is_touched_in_one_place_each() {
         ("reqwest::", "io/http.rs"),
         ("try_lock()", "io/fs.rs"),
         ("keyring::", "io/keychain.rs"),
+        ("secret_service::", "io/keychain.rs"),
+        ("security_framework::", "io/keychain.rs"),
     ] {
         let places: Vec<String> = paths
             .iter()
