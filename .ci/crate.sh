@@ -5,18 +5,9 @@
 # It reuses the cargo target dir: run it after `cargo test` and the benchmark's release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-start=$SECONDS
-target=${CARGO_TARGET_DIR:-$PWD/target}
-version=$(cargo metadata --no-deps --format-version 1 --locked |
-  python3 -c 'import json, sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"] == "git-credential-hf"))')
+# shellcheck source=.ci/packaging.sh
+. .ci/packaging.sh
 name=git-credential-hf-$version
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-die() {
-  echo "crate.sh: $*" >&2
-  exit 1
-}
 
 # -p: the workspace's other member, the tests' Hub imitation, is dev-only (publish = false).
 cargo package --locked -p git-credential-hf

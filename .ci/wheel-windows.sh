@@ -7,17 +7,8 @@
 # Usage: .ci/wheel-windows.sh   (after .ci/windows.sh and .ci/wheel.sh, whose tools it reuses)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-start=$SECONDS
-target=${CARGO_TARGET_DIR:-$PWD/target}
-version=$(cargo metadata --no-deps --format-version 1 --locked |
-  python3 -c 'import json, sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"] == "git-credential-hf"))')
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-die() {
-  echo "wheel-windows.sh: $*" >&2
-  exit 1
-}
+# shellcheck source=.ci/packaging.sh
+. .ci/packaging.sh
 
 [[ -x /usr/bin/cargo && -x /usr/lib/wine/wine64 ]] || die "run .ci/windows.sh first (Debian's cargo, mingw-w64, wine64)"
 tools=$target/wheel-tools

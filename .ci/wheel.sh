@@ -4,17 +4,8 @@
 # installed binary in a temporary HOME, offline. The real home folder is never read or written.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-start=$SECONDS
-target=${CARGO_TARGET_DIR:-$PWD/target}
-version=$(cargo metadata --no-deps --format-version 1 --locked |
-  python3 -c 'import json, sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"] == "git-credential-hf"))')
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-die() {
-  echo "wheel.sh: $*" >&2
-  exit 1
-}
+# shellcheck source=.ci/packaging.sh
+. .ci/packaging.sh
 
 # The build tools, pinned so that a new release cannot change the wheel under us. zig links
 # against glibc 2.17's symbol versions: the wheel then runs on every manylinux2014 system
