@@ -3,13 +3,11 @@
 //! (tests/fixtures/huggingface_hub-2.4).
 
 use crate::support;
-use crate::support::{BIN, TestEnv};
+use crate::support::{BIN, CI_READ, LAPTOP, TestEnv};
 use hub_imitation::{Hub, TokenInfo};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-const LAPTOP: &str = "hf_ExampleLaptopTokenXXXXXXXXXXXXXXXXXXXX";
-const CI_READ: &str = "hf_ExampleCiReadTokenYYYYYYYYYYYYYYYYYYYY";
 const OAUTH: &str = "hf_oauth_AliceBrowserLoginZZZZZZZZZZZZZZZ";
 const FIXTURES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),

@@ -3,23 +3,7 @@
 //! conflicts and fixes, `switch` without a name and its completion, and `--help`.
 
 use crate::support;
-use crate::support::{BIN, TestEnv};
-use hub_imitation::{Hub, TokenInfo};
-
-const LAPTOP: &str = "hf_ExampleLaptopTokenXXXXXXXXXXXXXXXXXXXX";
-const CI_READ: &str = "hf_ExampleCiReadTokenYYYYYYYYYYYYYYYYYYYY";
-
-fn setup() -> (TestEnv, Hub) {
-    let env = TestEnv::new();
-    let hub = Hub::start();
-    for t in [LAPTOP, CI_READ] {
-        env.secret(t);
-    }
-    env.set_env("HF_ENDPOINT", &hub.url());
-    hub.add_token(LAPTOP, TokenInfo::write("alice", "laptop"));
-    hub.add_token(CI_READ, TokenInfo::read("alice", "ci-read"));
-    (env, hub)
-}
+use crate::support::{BIN, CI_READ, LAPTOP, TestEnv};
 
 fn login(env: &TestEnv, token: &str, args: &[&str]) -> support::Out {
     let mut all = vec!["login", "--token-stdin"];
@@ -69,7 +53,7 @@ fn an_unknown_command_is_silent_for_git_and_named_at_a_terminal() {
 
 #[test]
 fn login_refuses_malformed_input_before_asking_the_hub() {
-    let (env, hub) = setup();
+    let (env, hub) = support::laptop_and_ci_read();
     login(&env, &format!("export HF_TOKEN={LAPTOP}"), &[])
         .code(1)
         .stderr_has(
@@ -96,7 +80,7 @@ fn login_refuses_malformed_input_before_asking_the_hub() {
 
 #[test]
 fn login_checks_every_file_it_will_write_before_writing_any() {
-    let (env, hub) = setup();
+    let (env, hub) = support::laptop_and_ci_read();
     std::fs::create_dir_all(env.path(".cache/huggingface/token")).unwrap();
     let token_dir = env.path(".cache/huggingface/token");
     login(&env, LAPTOP, &[]).code(1).stderr_has(&format!(
@@ -159,7 +143,7 @@ fn an_out_of_range_time_out_says_what_is_accepted() {
 
 #[test]
 fn check_names_the_real_conflict_and_the_write_tokens_you_have() {
-    let (env, hub) = setup();
+    let (env, hub) = support::laptop_and_ci_read();
     env.cmd(&["check", "--type", "space", "datasets/org/data"])
         .run()
         .code(2)
@@ -193,7 +177,7 @@ fn without_a_network_login_and_check_say_what_is_wrong() {
 
 #[test]
 fn switch_without_a_name_lists_the_names_and_completion_offers_them() {
-    let (env, _hub) = setup();
+    let (env, _hub) = support::laptop_and_ci_read();
     env.cmd(&["switch"])
         .run()
         .code(2)

@@ -2,31 +2,16 @@
 //! write, Python reads; what Python writes, we read; OAuth refresh and OIDC against the Hub
 //! imitation with both implementations, ending with the same files and the same requests.
 
-use crate::support::TestEnv;
 use crate::support::oauth::{NEW, OLD, oauth_login};
-use hub_imitation::{Hub, OAuthCall, OAuthMode, TokenInfo};
+use crate::support::{self, CI_READ, LAPTOP, TestEnv};
+use hub_imitation::{Hub, OAuthCall, OAuthMode};
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-const LAPTOP: &str = "hf_ExampleLaptopTokenXXXXXXXXXXXXXXXXXXXX";
-const CI_READ: &str = "hf_ExampleCiReadTokenYYYYYYYYYYYYYYYYYYYY";
-
 const GET_TOKEN: &str = "from huggingface_hub import get_token; print(get_token())";
 const STORED: &str = "import json; from huggingface_hub.utils import get_stored_tokens; \
                       print(json.dumps(get_stored_tokens(), sort_keys=True))";
-
-fn setup() -> (TestEnv, Hub) {
-    let env = TestEnv::new();
-    let hub = Hub::start();
-    for t in [LAPTOP, CI_READ] {
-        env.secret(t);
-    }
-    env.set_env("HF_ENDPOINT", &hub.url());
-    hub.add_token(LAPTOP, TokenInfo::write("alice", "laptop"));
-    hub.add_token(CI_READ, TokenInfo::read("alice", "ci-read"));
-    (env, hub)
-}
 
 fn py_token(env: &TestEnv) -> String {
     env.python(GET_TOKEN).allow_token_stdout().run().ok().stdout
@@ -46,7 +31,7 @@ fn hf_file(env: &TestEnv, name: &str) -> Option<String> {
 
 #[test]
 fn what_we_write_python_reads() {
-    let (env, _hub) = setup();
+    let (env, _hub) = support::laptop_and_ci_read();
     for t in [LAPTOP, CI_READ] {
         env.cmd(&["login", "--token-stdin"]).stdin(t).run().ok();
     }
@@ -67,7 +52,7 @@ fn what_we_write_python_reads() {
 
 #[test]
 fn what_python_writes_we_read() {
-    let (env, _hub) = setup();
+    let (env, _hub) = support::laptop_and_ci_read();
     // The fixture's procedure, by huggingface_hub itself (a token in argv is fine in a test).
     for t in [LAPTOP, CI_READ] {
         env.hf(&["auth", "login", "--token", t]).run().ok();
@@ -106,7 +91,7 @@ fn now() -> i64 {
 }
 
 fn oauth_setup(expires_at: i64) -> (TestEnv, Hub) {
-    let (env, hub) = setup();
+    let (env, hub) = support::laptop_and_ci_read();
     oauth_login(&env, &hub, expires_at);
     (env, hub)
 }
@@ -208,7 +193,7 @@ fn python_and_we_exchange_oidc_tokens_alike() {
     let request_token = "gh_actions_request_token_QQQQQQQQQQQQQQ";
     let mut shapes = Vec::new();
     for python in [true, false] {
-        let (env, hub) = setup();
+        let (env, hub) = support::laptop_and_ci_read();
         for t in [id_token, exchanged, request_token] {
             env.secret(t);
         }

@@ -24,6 +24,23 @@ pub fn copy_binary(to: &Path) {
     }
 }
 
+/// The tokens of the huggingface_hub 2.4 fixtures: `laptop` (write) and `ci-read` (read).
+pub const LAPTOP: &str = "hf_ExampleLaptopTokenXXXXXXXXXXXXXXXXXXXX";
+pub const CI_READ: &str = "hf_ExampleCiReadTokenYYYYYYYYYYYYYYYYYYYY";
+
+/// A HOME whose HF_ENDPOINT is a Hub imitation knowing alice's `laptop` and `ci-read` tokens.
+pub fn laptop_and_ci_read() -> (TestEnv, Hub) {
+    let env = TestEnv::new();
+    let hub = Hub::start();
+    for t in [LAPTOP, CI_READ] {
+        env.secret(t);
+    }
+    env.set_env("HF_ENDPOINT", &hub.url());
+    hub.add_token(LAPTOP, TokenInfo::write("alice", "laptop"));
+    hub.add_token(CI_READ, TokenInfo::read("alice", "ci-read"));
+    (env, hub)
+}
+
 /// A Hub imitation that knows `token` (alice's write token "laptop"), and a TestEnv pointed
 /// at it (`HF_ENDPOINT`) with `HF_TOKEN=token`.
 pub fn env_with_hub_token(token: &str) -> (TestEnv, Hub) {
