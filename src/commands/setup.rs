@@ -9,6 +9,7 @@ use crate::env::{HOME, PATH};
 use crate::git::config::{self, File};
 use crate::git::helper::{self, Configured, Helper, OUR_PROGRAM};
 use crate::git::origin::{Allowed, Origin};
+use crate::io::fs::Fs;
 use crate::redact::redact;
 use clap::ValueEnum;
 use std::ffi::OsString;
@@ -210,7 +211,8 @@ fn with_options(program: &str, previous: Option<&String>, given: &GlobalArgs) ->
 /// second git that then finds us); Git for Windows runs both through its sh too. Else the
 /// binary's absolute path, escaped for that shell.
 fn program(ctx: &Ctx) -> anyhow::Result<(String, Option<(String, PathBuf)>)> {
-    let exe = std::env::current_exe()?.canonicalize()?;
+    let fs = ctx.io.fs;
+    let exe = fs.this_program()?;
     let on_path = ctx
         .env
         .get_os(PATH)
@@ -218,25 +220,25 @@ fn program(ctx: &Ctx) -> anyhow::Result<(String, Option<(String, PathBuf)>)> {
         .unwrap_or_default()
         .into_iter()
         .map(|dir| dir.join(exe.file_name().unwrap_or_default()))
-        .find(|candidate| candidate.is_file())
-        .and_then(|c| c.canonicalize().ok());
+        .find(|candidate| fs.is_file(candidate))
+        .and_then(|c| fs.canonical(&c));
     let name_ok = exe.file_stem().is_some_and(|s| s == OUR_PROGRAM);
     let program = match on_path {
         Some(found) if name_ok && found == exe => format!("!{OUR_PROGRAM}"),
         _ => shell_escape(&exe),
     };
     let dir = exe.parent().unwrap_or(&exe).to_path_buf();
-    let home = ctx.env.path(HOME).and_then(|h| h.canonicalize().ok());
+    let home = ctx.env.path(HOME).and_then(|h| fs.canonical(&h));
     Ok((
         program,
-        passing_place(&exe, home.as_deref()).map(|place| (place, dir)),
+        passing_place(fs, &exe, home.as_deref()).map(|place| (place, dir)),
     ))
 }
 
 /// Where a binary does not stay: a temporary folder, or a cache or build folder (marked by
 /// a CACHEDIR.TAG, as cargo's target folder and uv's cache are, or named so).
-fn passing_place(exe: &Path, home: Option<&Path>) -> Option<String> {
-    let temp = std::env::temp_dir().canonicalize().unwrap_or_default();
+fn passing_place(fs: &dyn Fs, exe: &Path, home: Option<&Path>) -> Option<String> {
+    let temp = fs.canonical(&fs.temp_dir()).unwrap_or_default();
     let temps = [
         temp.as_path(),
         Path::new("/tmp"),
@@ -255,7 +257,7 @@ fn passing_place(exe: &Path, home: Option<&Path>) -> Option<String> {
     if let Some(tagged) = exe
         .ancestors()
         .skip(1)
-        .find(|a| a.join("CACHEDIR.TAG").is_file())
+        .find(|a| fs.is_file(&a.join("CACHEDIR.TAG")))
     {
         return Some(format!(
             "a build or cache folder ({} has a CACHEDIR.TAG)",

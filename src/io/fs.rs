@@ -8,7 +8,7 @@
 //! start, so a reader never sees half a file and nobody else can read it.
 
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// A held lock; released on drop.
@@ -29,6 +29,14 @@ pub trait Fs: Send + Sync {
     fn remove(&self, path: &Path) -> io::Result<()>;
     /// A folder stands at `path` (where a file is wanted).
     fn is_dir(&self, path: &Path) -> bool;
+    /// A file (or a link to one) stands at `path`.
+    fn is_file(&self, path: &Path) -> bool;
+    /// `path` with its links and `..` resolved, if it exists.
+    fn canonical(&self, path: &Path) -> Option<PathBuf>;
+    /// This running program's file, links resolved (where `setup` points git).
+    fn this_program(&self) -> io::Result<PathBuf>;
+    /// The system's folder for temporary files (TMPDIR on Unix; TMP, TEMP on Windows).
+    fn temp_dir(&self) -> PathBuf;
     /// `filelock.FileLock(path)`: an exclusive lock on a lock file beside the user's files,
     /// shared with Python, waited for until `deadline`. `None`: not had in time.
     fn lock(&self, path: &Path, deadline: Instant) -> io::Result<Option<Lock>>;
@@ -83,6 +91,22 @@ impl Fs for LiveFs {
 
     fn is_dir(&self, path: &Path) -> bool {
         path.is_dir()
+    }
+
+    fn is_file(&self, path: &Path) -> bool {
+        path.is_file()
+    }
+
+    fn canonical(&self, path: &Path) -> Option<PathBuf> {
+        path.canonicalize().ok()
+    }
+
+    fn this_program(&self) -> io::Result<PathBuf> {
+        std::env::current_exe()?.canonicalize()
+    }
+
+    fn temp_dir(&self) -> PathBuf {
+        std::env::temp_dir()
     }
 
     fn remove(&self, path: &Path) -> io::Result<()> {
@@ -411,6 +435,23 @@ impl Fs for FakeFs {
 
     fn is_dir(&self, path: &Path) -> bool {
         self.dirs.iter().any(|d| d == path)
+    }
+
+    fn is_file(&self, path: &Path) -> bool {
+        self.files.lock().unwrap().contains_key(path)
+    }
+
+    /// The fake has no links: what exists is its own canonical path.
+    fn canonical(&self, path: &Path) -> Option<PathBuf> {
+        (self.is_file(path) || self.is_dir(path)).then(|| path.to_path_buf())
+    }
+
+    fn this_program(&self) -> io::Result<PathBuf> {
+        Ok(PathBuf::from("/usr/bin/git-credential-hf"))
+    }
+
+    fn temp_dir(&self) -> PathBuf {
+        PathBuf::from("/tmp")
     }
 
     fn lock(&self, _path: &Path, _deadline: Instant) -> io::Result<Option<Lock>> {
