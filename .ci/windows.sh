@@ -72,6 +72,10 @@ if [[ ! -d $WINEPREFIX/drive_c/windows/system32 ]]; then
   echo "+ wineboot (a new prefix in $WINEPREFIX)"
   wine_env "$wine" wineboot -i >/dev/null 2>&1
 fi
+# One wineserver for the whole run: left to itself it exits when idle for a moment, and a wine
+# started just then fails with "wine client error: recvmsg: Connection reset by peer" (seen once
+# in CI on a loaded machine). Stopped at the end (the trap below).
+wine_env /usr/lib/wine/wineserver64 -p
 # Wine 8 has no bcryptprimitives.dll; a Wine that has one keeps its own.
 sys32="$WINEPREFIX/drive_c/windows/system32"
 if ! grep -qs "Wine builtin DLL" "$sys32/bcryptprimitives.dll"; then
@@ -97,7 +101,7 @@ echo "  profile $profile_win ($profile), exe $exe"
 hub_port_file="$dir/hub.port"
 python3 .ci/windows/hub.py >"$hub_port_file" &
 hub_pid=$!
-trap 'kill "$hub_pid" 2>/dev/null || true' EXIT
+trap 'kill "$hub_pid" 2>/dev/null || true; wine_env /usr/lib/wine/wineserver64 -k 2>/dev/null || true' EXIT
 for _ in $(seq 50); do [[ -s $hub_port_file ]] && break; sleep 0.1; done
 hub="http://127.0.0.1:$(cat "$hub_port_file")"
 
