@@ -20,7 +20,10 @@ unexpected=$(grep -Ev '^(\.cargo_vcs_info\.json|Cargo\.(toml|toml\.orig|lock)|LI
 for required in Cargo.lock LICENSE README.md src/main.rs; do
   grep -qx "$required" "$tmp/list" || die "$required is not in the package"
 done
-tar -xzf "$crate" -C "$tmp"
+# -m: the files dated now, not as packaged: else cargo, sharing the target dir with an earlier
+# run of this script, finds the unit tests built then fresh and runs that binary, whose
+# CARGO_MANIFEST_DIR (where it reads tests/fixtures) is the earlier, deleted, folder.
+tar -xzmf "$crate" -C "$tmp"
 cmp -s LICENSE "$tmp/$name/LICENSE" || die "the packaged LICENSE differs from ./LICENSE"
 echo "crate.sh: $name.crate: $(wc -l <"$tmp/list") files, $(du -k "$crate" | cut -f1) KiB"
 
