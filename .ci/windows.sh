@@ -74,7 +74,9 @@ if [[ ! -d $WINEPREFIX/drive_c/windows/system32 ]]; then
 fi
 # One wineserver for the whole run: left to itself it exits when idle for a moment, and a wine
 # started just then fails with "wine client error: recvmsg: Connection reset by peer" (seen once
-# in CI on a loaded machine). Stopped at the end (the trap below).
+# in CI on a loaded machine). Stopped at the end (the trap below). `-p` exits 2 while another
+# server holds the prefix (wineboot's lingers for 3 s), so wait for that one to end first.
+wine_env /usr/lib/wine/wineserver64 -w
 wine_env /usr/lib/wine/wineserver64 -p
 # Wine 8 has no bcryptprimitives.dll; a Wine that has one keeps its own.
 sys32="$WINEPREFIX/drive_c/windows/system32"
