@@ -15,7 +15,7 @@ crate=$target/package/$name.crate
 
 # Only these may be packaged (the `include` list in Cargo.toml, plus what cargo adds itself).
 tar -tzf "$crate" | sed "s|^$name/||" | sort >"$tmp/list"
-unexpected=$(grep -Ev '^(\.cargo_vcs_info\.json|Cargo\.(toml|toml\.orig|lock)|LICENSE|README\.md|src/.+|tests/fixtures/.+)$' "$tmp/list" || true)
+unexpected=$(grep -Ev '^(\.cargo_vcs_info\.json|Cargo\.(toml|toml\.orig|lock)|build\.rs|LICENSE|README\.md|src/.+|tests/fixtures/.+)$' "$tmp/list" || true)
 [[ -z $unexpected ]] || die "unexpected files in the package: $unexpected"
 for required in Cargo.lock LICENSE README.md src/main.rs; do
   grep -qx "$required" "$tmp/list" || die "$required is not in the package"

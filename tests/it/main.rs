@@ -17,6 +17,8 @@ mod install;
 mod keychain;
 mod layers;
 mod lfs_e2e;
+#[cfg(target_os = "linux")]
+mod linking;
 #[cfg(unix)]
 mod login;
 mod man;
