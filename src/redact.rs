@@ -40,10 +40,19 @@ pub fn redact(text: &str) -> String {
 }
 
 /// Text fit for one line of a terminal: without control characters (escape sequences, bells,
-/// line breaks from a server or a file). Applied to the Hub's text where it enters, and to
-/// everything printed.
+/// line breaks from a server or a file) nor the Unicode marks that reorder what follows them
+/// on screen (a user name or path that reads as another). Applied to the Hub's text where it
+/// enters, and to everything printed.
 pub fn printable(text: &str) -> String {
-    text.chars().filter(|c| !c.is_control()).collect()
+    text.chars()
+        .filter(|c| !c.is_control() && !is_bidi_mark(*c))
+        .collect()
+}
+
+/// The bidirectional formatting characters of Unicode (UAX #9): marks, embeddings, overrides
+/// and isolates.
+fn is_bidi_mark(c: char) -> bool {
+    matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 fn is_word(c: char) -> bool {
@@ -210,5 +219,14 @@ mod tests {
         assert_eq!(redact("a\x1b[31mred\x07\tb\r\nc"), "a[31mredb\nc");
         assert_eq!(printable("ali\u{1b}[2Jce\u{7}\u{9b}1m\r\n"), "ali[2Jce1m");
         assert_eq!(printable("ünïcode stays"), "ünïcode stays");
+        assert_eq!(
+            printable("alice\u{202e}nimda\u{2066}x\u{2069}\u{200f}"),
+            "alicenimdax"
+        );
+        assert_eq!(redact("/home/u/\u{202e}nekot"), "/home/u/nekot");
+        assert_eq!(
+            printable("עברית and العربية stay"),
+            "עברית and العربية stay"
+        );
     }
 }
